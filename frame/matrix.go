@@ -1,0 +1,56 @@
+package frame
+
+import (
+	"fmt"
+
+	"gonum.org/v1/gonum/mat"
+)
+
+// Matrix assembles the named columns (all columns when none are named) into
+// a rows × columns dense matrix, the input of a model, and returns it with the
+// feature names, one per matrix column. Float columns are copied as they are;
+// bool columns become 0 and 1.
+//
+// It returns an error wrapping [ErrEmpty] for a frame with no rows or no
+// columns, [ErrNoColumn] for an unknown name, [ErrKind] for a column of another
+// kind (encode categories first, for example with preprocess.OneHot), and
+// [ErrMissing], naming the column and row, for a missing value (impute first).
+func (f *Frame) Matrix(cols ...string) (*mat.Dense, []string, error) {
+	if len(cols) == 0 {
+		cols = f.Names()
+	}
+	if f.NumRows() == 0 || len(cols) == 0 {
+		return nil, nil, fmt.Errorf("matrix of %d rows and %d columns: %w", f.NumRows(), len(cols), ErrEmpty)
+	}
+	r, c := f.NumRows(), len(cols)
+	data := make([]float64, r*c)
+	for j, name := range cols {
+		col, err := f.Col(name)
+		if err != nil {
+			return nil, nil, fmt.Errorf("matrix: %w", err)
+		}
+		switch col := col.(type) {
+		case *FloatColumn:
+			for i, v := range col.v {
+				if v != v {
+					return nil, nil, fmt.Errorf("matrix column %q row %d: %w (impute it first)", name, i, ErrMissing)
+				}
+				data[i*c+j] = v
+			}
+		case *BoolColumn:
+			for i, v := range col.v {
+				if col.IsNA(i) {
+					return nil, nil, fmt.Errorf("matrix column %q row %d: %w (impute it first)", name, i, ErrMissing)
+				}
+				if v {
+					data[i*c+j] = 1
+				}
+			}
+		default:
+			return nil, nil, fmt.Errorf("matrix column %q is %v; only float and bool columns go into a matrix (encode it first): %w",
+				name, col.Kind(), ErrKind)
+		}
+	}
+	names := append([]string(nil), cols...)
+	return mat.NewDense(r, c, data), names, nil
+}
