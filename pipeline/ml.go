@@ -1,0 +1,219 @@
+package pipeline
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+
+	"github.com/mlpipe/mlpipe/frame"
+	"github.com/mlpipe/mlpipe/model"
+	"github.com/mlpipe/mlpipe/preprocess"
+	"gonum.org/v1/gonum/mat"
+)
+
+// ErrTarget is returned when the target column is missing, of a kind that
+// cannot be read as numbers, or holds missing values.
+var ErrTarget = errors.New("bad target column")
+
+// ErrSchema is returned when a frame given to a fitted pipeline lacks a
+// training column or has it with another kind.
+var ErrSchema = errors.New("input does not match the training schema")
+
+// ML is the specification of a machine-learning pipeline: preprocessing and
+// feature steps applied in order, then a model fitted on the resulting
+// matrix to predict the Target column. It holds no learned state: [ML.Fit]
+// returns a new [*Fitted] and leaves the ML unchanged, so one ML may be fitted
+// many times concurrently (cross-validation does).
+type ML struct {
+	// Steps are fitted in order, each on the output of the one before.
+	Steps []preprocess.Step
+	// Model is fitted on the matrix of Features and the Target column.
+	Model model.Model
+	// Target names the column to predict: float, or bool (read as 0 and 1).
+	Target string
+	// Features names the matrix columns, after the steps have run. Empty
+	// means every column but Target; each must then be float or bool, so a
+	// categorical column left unencoded is an error, not silently dropped.
+	Features []string
+}
+
+// Fit fits every step in order on train, then the model, and returns the
+// fitted pipeline. It returns an error naming the step (by position and
+// type) or the column when one fails; errors wrapping [ErrTarget] for a bad
+// target column; and ctx.Err() when ctx is cancelled.
+func (p ML) Fit(ctx context.Context, train *frame.Frame) (*Fitted, error) {
+	if p.Model == nil {
+		return nil, errors.New("ml pipeline: no model")
+	}
+	if train.NumRows() == 0 {
+		return nil, fmt.Errorf("ml pipeline fit: %w", frame.ErrEmpty)
+	}
+	y, err := targetValues(train, p.Target)
+	if err != nil {
+		return nil, err
+	}
+	fitted := &Fitted{Target: p.Target, Schema: schemaOf(train, p.Target)}
+	cur := train
+	for i, s := range p.Steps {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		fs, err := s.Fit(ctx, cur)
+		if err != nil {
+			return nil, fmt.Errorf("ml pipeline step %d (%T) fit: %w", i, s, err)
+		}
+		if cur, err = fs.Transform(ctx, cur); err != nil {
+			return nil, fmt.Errorf("ml pipeline step %d (%T) transform: %w", i, s, err)
+		}
+		fitted.Steps = append(fitted.Steps, fs)
+	}
+	fitted.Features = slices.Clone(p.Features)
+	if len(fitted.Features) == 0 {
+		for _, n := range cur.Names() {
+			if n != p.Target {
+				fitted.Features = append(fitted.Features, n)
+			}
+		}
+	}
+	X, _, err := cur.Matrix(fitted.Features...)
+	if err != nil {
+		return nil, fmt.Errorf("ml pipeline features: %w", err)
+	}
+	if fitted.Predictor, err = p.Model.Fit(ctx, X, y); err != nil {
+		return nil, fmt.Errorf("ml pipeline model %T: %w", p.Model, err)
+	}
+	return fitted, nil
+}
+
+func targetValues(f *frame.Frame, target string) ([]float64, error) {
+	if target == "" {
+		return nil, fmt.Errorf("ml pipeline: no target column named: %w", ErrTarget)
+	}
+	c, err := f.Col(target)
+	if err != nil {
+		return nil, fmt.Errorf("ml pipeline target: %w: %w", ErrTarget, err)
+	}
+	y := make([]float64, c.Len())
+	switch c := c.(type) {
+	case *frame.FloatColumn:
+		copy(y, c.Values())
+	case *frame.BoolColumn:
+		for i, v := range c.Values() {
+			if v {
+				y[i] = 1
+			}
+		}
+	default:
+		return nil, fmt.Errorf("ml pipeline target %q is %v; use a float or bool column: %w", target, c.Kind(), ErrTarget)
+	}
+	for i := range y {
+		if c.IsNA(i) {
+			return nil, fmt.Errorf("ml pipeline target %q row %d is missing (drop such rows first): %w", target, i, ErrTarget)
+		}
+	}
+	return y, nil
+}
+
+// ColumnSchema is the name and kind of one input column seen in training.
+type ColumnSchema struct {
+	Name string     `json:"name"`
+	Kind frame.Kind `json:"kind"`
+}
+
+func schemaOf(f *frame.Frame, target string) []ColumnSchema {
+	var s []ColumnSchema
+	for i := range f.NumCols() {
+		name, c := f.ColAt(i)
+		if name != target {
+			s = append(s, ColumnSchema{name, c.Kind()})
+		}
+	}
+	return s
+}
+
+// Fitted is a fitted ML pipeline: the fitted steps and model, the feature
+// names of the model's matrix, and the schema of the training input. It is
+// immutable and safe for concurrent use; saved with [Fitted.Save] and read
+// back with [Load], it predicts identically.
+type Fitted struct {
+	Steps     []preprocess.Fitted
+	Predictor model.Predictor
+	Target    string
+	Features  []string
+	Schema    []ColumnSchema
+}
+
+// CheckSchema reports whether f holds every training input column (the
+// target excepted) with its training kind. Extra columns are allowed. It
+// returns an error wrapping [ErrSchema] naming the first mismatch.
+func (p *Fitted) CheckSchema(f *frame.Frame) error {
+	for _, s := range p.Schema {
+		c, err := f.Col(s.Name)
+		if err != nil {
+			return fmt.Errorf("%w: %w", ErrSchema, err)
+		}
+		if c.Kind() != s.Kind {
+			return fmt.Errorf("column %q is %v, was %v in training: %w", s.Name, c.Kind(), s.Kind, ErrSchema)
+		}
+	}
+	return nil
+}
+
+// Transform checks f against the training schema, runs the fitted steps, and
+// returns the model's input matrix and its feature names.
+func (p *Fitted) Transform(ctx context.Context, f *frame.Frame) (*mat.Dense, []string, error) {
+	if err := p.CheckSchema(f); err != nil {
+		return nil, nil, err
+	}
+	cur := f
+	for i, s := range p.Steps {
+		var err error
+		if cur, err = s.Transform(ctx, cur); err != nil {
+			return nil, nil, fmt.Errorf("ml pipeline step %d (%T): %w", i, s, err)
+		}
+	}
+	X, names, err := cur.Matrix(p.Features...)
+	if err != nil {
+		return nil, nil, fmt.Errorf("ml pipeline features: %w", err)
+	}
+	return X, names, nil
+}
+
+// Predict returns the model's prediction for each row of f: a value for a
+// regressor, a class label for a classifier. f needs the training columns
+// (see [Fitted.CheckSchema]), not the target.
+func (p *Fitted) Predict(ctx context.Context, f *frame.Frame) ([]float64, error) {
+	X, _, err := p.Transform(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	return p.Predictor.Predict(ctx, X)
+}
+
+// ErrNoProba is returned by PredictProba when the model gives no probabilities.
+var ErrNoProba = errors.New("model gives no class probabilities")
+
+// PredictProba returns, for each row of f, the probability of each class in
+// [Fitted.Classes] order. It returns an error wrapping [ErrNoProba] when the
+// model is not a classifier with probabilities.
+func (p *Fitted) PredictProba(ctx context.Context, f *frame.Frame) (*mat.Dense, error) {
+	pp, ok := p.Predictor.(model.ProbaPredictor)
+	if !ok {
+		return nil, fmt.Errorf("ml pipeline %T: %w", p.Predictor, ErrNoProba)
+	}
+	X, _, err := p.Transform(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	return pp.PredictProba(ctx, X)
+}
+
+// Classes returns the model's classes, sorted, or nil for a model without
+// class probabilities.
+func (p *Fitted) Classes() []float64 {
+	if pp, ok := p.Predictor.(model.ProbaPredictor); ok {
+		return pp.Classes()
+	}
+	return nil
+}
