@@ -14,6 +14,7 @@ import warnings
 import numpy as np
 import sklearn
 from sklearn import metrics
+from sklearn.calibration import calibration_curve
 from sklearn.model_selection import KFold, StratifiedKFold, train_test_split
 
 warnings.simplefilter("ignore")
@@ -36,10 +37,71 @@ def binary_case(name, y_true, y_pred, score):
         "accuracy": metrics.accuracy_score(y_true, y_pred),
         "f1": metrics.f1_score(y_true, y_pred),
     }
+    c.update({
+        "balanced_accuracy": metrics.balanced_accuracy_score(y_true, y_pred),
+        "precision": metrics.precision_score(y_true, y_pred),
+        "recall": metrics.recall_score(y_true, y_pred),
+        "f2": metrics.fbeta_score(y_true, y_pred, beta=2),
+        "mcc": metrics.matthews_corrcoef(y_true, y_pred),
+        "kappa": none_if_nan(metrics.cohen_kappa_score(y_true, y_pred)),
+        "confusion": metrics.confusion_matrix(y_true, y_pred).tolist(),
+    })
+    for avg in ["macro", "micro", "weighted"]:
+        c["precision_" + avg] = metrics.precision_score(y_true, y_pred, average=avg)
+        c["recall_" + avg] = metrics.recall_score(y_true, y_pred, average=avg)
+        c["f1_" + avg] = metrics.f1_score(y_true, y_pred, average=avg)
+    # Scores scaled into [0, 1] serve as probabilities.
+    prob = (score - score.min()) / (score.max() - score.min()) if score.max() > score.min() else np.full_like(score, 0.5)
+    prob = np.round(prob, 4)
+    c["prob"] = floats(prob)
+    c["brier"] = metrics.brier_score_loss(y_true, prob)
+    c["calibration"] = {}
+    for bins in [3, 5, 10]:
+        for strategy in ["uniform", "quantile"]:
+            pt, pp = calibration_curve(y_true, prob, n_bins=bins, strategy=strategy)
+            c["calibration"]["%s_%d" % (strategy, bins)] = [floats(pt), floats(pp)]
     if len(np.unique(y_true)) == 2:
         c["roc_auc"] = metrics.roc_auc_score(y_true, score)
+        c["log_loss"] = metrics.log_loss(y_true, prob)
+        fpr, tpr, thr = metrics.roc_curve(y_true, score)
+        c["roc_curve"] = [floats(fpr), floats(tpr), floats(thr)]
+        c["average_precision"] = metrics.average_precision_score(y_true, score)
+        p, r, thr = metrics.precision_recall_curve(y_true, score)
+        c["pr_curve"] = [floats(p), floats(r), floats(thr)]
     else:
         c["roc_auc"] = None
+    return c
+
+
+def none_if_nan(v):
+    return None if np.isnan(v) else float(v)
+
+
+def multiclass_case(name, y_true, y_pred, proba):
+    y_true = np.asarray(y_true, dtype=float)
+    y_pred = np.asarray(y_pred, dtype=float)
+    proba = np.asarray(proba, dtype=float)
+    c = {
+        "name": name,
+        "y_true": floats(y_true),
+        "y_pred": floats(y_pred),
+        "proba": [floats(r) for r in proba],
+        "accuracy": metrics.accuracy_score(y_true, y_pred),
+        "balanced_accuracy": metrics.balanced_accuracy_score(y_true, y_pred),
+        "mcc": metrics.matthews_corrcoef(y_true, y_pred),
+        "kappa": none_if_nan(metrics.cohen_kappa_score(y_true, y_pred)),
+        "confusion": metrics.confusion_matrix(y_true, y_pred).tolist(),
+        "log_loss": metrics.log_loss(y_true, proba),
+        "roc_auc_ovr_macro": metrics.roc_auc_score(y_true, proba, multi_class="ovr", average="macro"),
+        "roc_auc_ovr_weighted": metrics.roc_auc_score(y_true, proba, multi_class="ovr", average="weighted"),
+    }
+    for avg in ["macro", "micro", "weighted"]:
+        c["precision_" + avg] = metrics.precision_score(y_true, y_pred, average=avg)
+        c["recall_" + avg] = metrics.recall_score(y_true, y_pred, average=avg)
+        c["f1_" + avg] = metrics.f1_score(y_true, y_pred, average=avg)
+        c["f2_" + avg] = metrics.fbeta_score(y_true, y_pred, beta=2, average=avg)
+    p, r, f, sup = metrics.precision_recall_fscore_support(y_true, y_pred)
+    c["per_class"] = [floats(p), floats(r), floats(f), [int(x) for x in sup]]
     return c
 
 
@@ -52,6 +114,12 @@ def regression_case(name, y_true, y_pred):
         "y_pred": floats(y_pred),
         "r2": metrics.r2_score(y_true, y_pred),
         "rmse": metrics.mean_squared_error(y_true, y_pred, squared=False),
+        "mse": metrics.mean_squared_error(y_true, y_pred),
+        "mae": metrics.mean_absolute_error(y_true, y_pred),
+        "mape": metrics.mean_absolute_percentage_error(y_true, y_pred),
+        "median_ae": metrics.median_absolute_error(y_true, y_pred),
+        "max_error": metrics.max_error(y_true, y_pred),
+        "explained_variance": metrics.explained_variance_score(y_true, y_pred),
     }
 
 
@@ -86,6 +154,22 @@ for n in [10, 137, 1000, 10000]:
     yt = np.round(rng.normal(100, 30, n), 3)
     yp = np.round(yt + rng.normal(0, 10, n), 3)
     regression.append(regression_case("random n=%d" % n, yt, yp))
+
+multiclass = []
+for name, n, k, noise in [("three classes", 40, 3, 0.8), ("four classes", 300, 4, 1.5), ("five classes, ties", 1000, 5, 3.0)]:
+    y = rng.integers(0, k, n)
+    logits = rng.normal(0, noise, (n, k))
+    logits[np.arange(n), y] += 1.5
+    if "ties" in name:
+        logits = np.round(logits, 0)
+    # Rounded to keep the file small; rows still sum to 1 within allclose.
+    proba = np.round(np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True), 6)
+    pred = proba.argmax(axis=1)
+    multiclass.append(multiclass_case(name, y, pred, proba))
+# A label predicted but never true, and one true but never predicted.
+multiclass.append(multiclass_case("unseen labels", [0, 0, 1, 1, 2, 2], [0, 3, 1, 1, 0, 0],
+                                  [[0.7, 0.2, 0.1], [0.5, 0.3, 0.2], [0.1, 0.8, 0.1],
+                                   [0.3, 0.6, 0.1], [0.6, 0.1, 0.3], [0.5, 0.2, 0.3]]))
 
 # Non-shuffled StratifiedKFold and KFold are deterministic: record fold indices.
 skfold = []
@@ -144,6 +228,7 @@ out = {
     "sums": sums,
     "binary": binary,
     "regression": regression,
+    "multiclass": multiclass,
     "stratified_kfold": skfold,
     "kfold": kfold,
     "train_test_split": split,
