@@ -1,0 +1,64 @@
+// Package pipeline composes the other packages into two kinds of pipeline:
+// a streaming Flow, which moves batches of data from a source through
+// transforming stages to a destination, concurrently and in bounded memory;
+// and an ML pipeline — preprocessing steps and a model — fitted as one value,
+// saved, loaded and served.
+//
+// # Streaming flows
+//
+// A flow is built from the stage interfaces of package etl with three
+// generic functions (Go methods cannot take type parameters, so the chain is
+// not built with methods): [From] starts it with an [etl.Extractor], [Then]
+// adds an [etl.Transformer] that may change the type of the values, and [To]
+// ends it with an [etl.Loader], giving a [Job]. Nothing runs until
+// [Job.Run], which returns a [Report]:
+//
+//	flow := pipeline.From(csvSource, pipeline.Name("read"))
+//	clean := pipeline.Then(flow, cleaner, pipeline.Name("clean"), pipeline.Workers(4))
+//	rows := pipeline.Then(clean, featurize, pipeline.Name("features"))
+//	report, err := pipeline.To(rows, sink, pipeline.Name("save")).Run(ctx)
+//	if err != nil {
+//		return err // "pipeline stage clean batch 12: …"
+//	}
+//	fmt.Print(report) // a table: batches, rows in and out, time per stage
+//
+// The type parameters are inferred from the stages; values keep their types
+// all the way through (there is no chan any inside).
+//
+// Every stage runs in its own goroutines: one for the extractor, [Workers]
+// (default 1) for each Then stage, one for the loader. Stages are connected
+// by channels of capacity [Buffer] (default 1), so a slow stage holds back
+// the ones before it: at most, per channel, its buffer; per single-worker
+// stage, the one value it is working on; per Then stage with w > 1 workers,
+// w+1 values; and one in the loader. A file larger than memory therefore
+// flows through in constant memory.
+//
+// Order: every stage passes values on in the order it received them, however
+// many workers it has (results that finish early wait, in a buffer bounded
+// by the worker count, for the ones before them), and the loader is called
+// from one goroutine, in order.
+//
+// Errors and cancellation: the first error anywhere — a stage's error, a
+// panic in a stage (recovered and returned as a [*PanicError]), a failed
+// Setup, or the cancellation of the run's context — cancels every stage, and
+// Run returns it as a [*StageError] naming the stage and the batch. Run
+// returns only when every goroutine it started has exited. Optional
+// abilities are detected, as io.Copy detects io.WriterTo: a stage with
+// Setup(ctx) error ([Setupper]) is set up before the run; an extractor or
+// loader that is an io.Closer is closed once at the end of every run,
+// whether it succeeded or not, and a Close error is part of Run's error.
+//
+// Observation: the [Report] counts batches and rows in and out of each
+// stage (rows for values that are a [RowCounter], as *frame.Frame is), and
+// the time each stage was busy; it prints as a text table and marshals to
+// JSON. [Progress] calls a function as data moves through a stage.
+//
+// # ML pipelines
+//
+// [ML] is the specification of a machine-learning pipeline: preprocessing
+// and feature steps, then a model, fitted on a frame as one value by
+// [ML.Fit]. The [*Fitted] result applies exactly the same steps at
+// prediction time, checks that its input has the training schema, and saves
+// to and loads from a versioned JSON artifact ([Fitted.Save], [Load]), so
+// training and serving run the very same code.
+package pipeline
