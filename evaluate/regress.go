@@ -102,4 +102,3 @@ func ExplainedVariance(yTrue, yPred []float64) (float64, error) {
 		return 0, nil
 	}
 }
-

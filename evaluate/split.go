@@ -7,8 +7,9 @@ import (
 	"slices"
 )
 
-// A Fold is one train/test partition of the rows 0..n-1: Train and Test are
-// disjoint, ascending row indices.
+// A Fold is one train/test split of the rows 0..n-1: Train and Test are
+// disjoint, ascending row indices. Most splitters put every row in one of
+// the two; [TimeSeriesSplit] and [ShuffleSplit] may leave rows out.
 type Fold struct {
 	Train, Test []int
 }

@@ -189,6 +189,26 @@ for n, k in [(10, 5), (11, 3), (7, 7), (100, 6)]:
     folds = [[int(i) for i in te] for _, te in KFold(n_splits=k).split(np.zeros(n))]
     kfold.append({"n": n, "k": k, "test": folds})
 
+# GroupKFold (no shuffling; deterministic) and TimeSeriesSplit.
+from sklearn.model_selection import GroupKFold, TimeSeriesSplit
+group_kfold = []
+for name, groups, k in [
+    ("sizes differ", [1, 1, 1, 2, 2, 3, 4, 4, 4, 4, 5, 6, 6], 3),
+    ("ties in size", [3, 1, 2, 3, 1, 2, 4, 4, 5, 5], 2),
+    ("sixteen groups", list(rng.integers(0, 16, 80)), 4),
+    ("many groups", list(rng.integers(0, 40, 300)), 5),
+]:
+    g = np.asarray(groups)
+    folds = [[int(i) for i in te] for _, te in GroupKFold(n_splits=k).split(np.zeros(len(g)), groups=g)]
+    group_kfold.append({"name": name, "groups": [int(x) for x in g], "k": k, "test": folds,
+                        "exact": len(np.unique(g)) <= 16})
+
+time_series = []
+for n, k, test_size, gap, max_train in [(10, 3, 0, 0, 0), (12, 4, 2, 1, 0), (20, 3, 0, 2, 5), (7, 6, 0, 0, 0)]:
+    tss = TimeSeriesSplit(n_splits=k, test_size=test_size or None, gap=gap, max_train_size=max_train or None)
+    folds = [[[int(i) for i in tr], [int(i) for i in te]] for tr, te in tss.split(np.zeros(n))]
+    time_series.append({"n": n, "k": k, "test_size": test_size, "gap": gap, "max_train_size": max_train, "folds": folds})
+
 # Stratified train_test_split: per-class train/test counts when they do not
 # depend on scikit-learn's random tie-breaking (same counts for 30 seeds).
 split = []
@@ -231,6 +251,8 @@ out = {
     "multiclass": multiclass,
     "stratified_kfold": skfold,
     "kfold": kfold,
+    "group_kfold": group_kfold,
+    "time_series_split": time_series,
     "train_test_split": split,
 }
 path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fixtures.json")
