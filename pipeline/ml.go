@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/mlpipe/mlpipe/evaluate"
 	"github.com/mlpipe/mlpipe/frame"
 	"github.com/mlpipe/mlpipe/model"
 	"github.com/mlpipe/mlpipe/preprocess"
@@ -36,6 +37,20 @@ type ML struct {
 	// means every column but Target; each must then be float or bool, so a
 	// categorical column left unencoded is an error, not silently dropped.
 	Features []string
+}
+
+// Learner returns p as an [evaluate.Learner], so that cross-validation,
+// learning curves and search fit the whole pipeline — every step and the
+// model — inside each fold, and nothing learned from a test fold leaks into
+// its training.
+func (p ML) Learner() evaluate.Learner {
+	return evaluate.LearnerFunc(func(ctx context.Context, train *frame.Frame) (evaluate.Predictor, error) {
+		f, err := p.Fit(ctx, train)
+		if err != nil {
+			return nil, err
+		}
+		return f, nil
+	})
 }
 
 // Fit fits every step in order on train, then the model, and returns the
@@ -90,27 +105,9 @@ func targetValues(f *frame.Frame, target string) ([]float64, error) {
 	if target == "" {
 		return nil, fmt.Errorf("ml pipeline: no target column named: %w", ErrTarget)
 	}
-	c, err := f.Col(target)
+	y, err := evaluate.Target(f, target)
 	if err != nil {
 		return nil, fmt.Errorf("ml pipeline target: %w: %w", ErrTarget, err)
-	}
-	y := make([]float64, c.Len())
-	switch c := c.(type) {
-	case *frame.FloatColumn:
-		copy(y, c.Values())
-	case *frame.BoolColumn:
-		for i, v := range c.Values() {
-			if v {
-				y[i] = 1
-			}
-		}
-	default:
-		return nil, fmt.Errorf("ml pipeline target %q is %v; use a float or bool column: %w", target, c.Kind(), ErrTarget)
-	}
-	for i := range y {
-		if c.IsNA(i) {
-			return nil, fmt.Errorf("ml pipeline target %q row %d is missing (drop such rows first): %w", target, i, ErrTarget)
-		}
 	}
 	return y, nil
 }
@@ -143,6 +140,8 @@ type Fitted struct {
 	Features  []string
 	Schema    []ColumnSchema
 }
+
+var _ evaluate.ProbaPredictor = (*Fitted)(nil)
 
 // CheckSchema reports whether f holds every training input column (the
 // target excepted) with its training kind. Extra columns are allowed. It

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/mlpipe/mlpipe/evaluate"
 	"github.com/mlpipe/mlpipe/frame"
 	"github.com/mlpipe/mlpipe/model"
 	"github.com/mlpipe/mlpipe/preprocess"
@@ -228,5 +229,24 @@ func TestLoadRefusesBadArtifacts(t *testing.T) {
 	}
 	if _, err := LoadFile(filepath.Join(t.TempDir(), "absent.json")); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("missing file: %v", err)
+	}
+}
+
+func TestMLCrossValidate(t *testing.T) {
+	x := make([]float64, 40)
+	y := make([]float64, 40)
+	for i := range x {
+		x[i] = float64(i)
+		y[i] = 2*float64(i) + 1
+	}
+	data, _ := frame.New(frame.Floats("x", x), frame.Floats("y", y))
+	spec := ML{Steps: []preprocess.Step{center{"x"}}, Model: slope{}, Target: "y"}
+	res, err := evaluate.CrossValidate(context.Background(), spec.Learner(), data, "y",
+		evaluate.CVOptions{Splitter: evaluate.KFold{K: 4}, Scorers: []evaluate.Scorer{evaluate.ScoreR2}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Folds) != 4 || math.Abs(res.Mean("r2")-1) > 1e-9 {
+		t.Errorf("cv on an exact line: %d folds, mean r2 %v", len(res.Folds), res.Mean("r2"))
 	}
 }
