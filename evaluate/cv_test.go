@@ -418,15 +418,3 @@ func TestCrossValidateErrors(t *testing.T) {
 		t.Error("nil learner: no error")
 	}
 }
-
-func TestScorerByName(t *testing.T) {
-	for _, name := range []string{"accuracy", "f1", "roc_auc", "r2", "neg_root_mean_squared_error"} {
-		s, err := ScorerByName(name)
-		if err != nil || s.Name != name || s.Score == nil {
-			t.Errorf("ScorerByName(%q) = %v, %v", name, s.Name, err)
-		}
-	}
-	if _, err := ScorerByName("rmse"); !errors.Is(err, ErrScorer) || !strings.Contains(err.Error(), "neg_root_mean_squared_error") {
-		t.Errorf("unknown name: %v", err)
-	}
-}

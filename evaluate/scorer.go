@@ -57,6 +57,25 @@ func ProbaScorer(name string, metric func(yTrue, score []float64) (float64, erro
 	}}
 }
 
+// ProbaMatrixScorer returns a Scorer called name for a metric of the full
+// probability matrix, such as [LogLoss] or [ROCAUCOvR]: it calls
+// PredictProba on a [ProbaPredictor] and passes metric the matrix and the
+// predictor's Classes, which label its columns. The scorer returns an error
+// wrapping [ErrNoProba] for a predictor without probabilities.
+func ProbaMatrixScorer(name string, metric func(yTrue []float64, proba mat.Matrix, classes []float64) (float64, error)) Scorer {
+	return Scorer{Name: name, Score: func(ctx context.Context, p Predictor, x *frame.Frame, y []float64) (float64, error) {
+		pp, ok := p.(ProbaPredictor)
+		if !ok {
+			return 0, fmt.Errorf("%s: predictor %T: %w", name, p, ErrNoProba)
+		}
+		proba, err := pp.PredictProba(ctx, x)
+		if err != nil {
+			return 0, err
+		}
+		return metric(y, proba, pp.Classes())
+	}}
+}
+
 // negate returns a metric's negative, for error metrics under the
 // greater-is-better convention.
 func negate(metric func(a, b []float64) (float64, error)) func(a, b []float64) (float64, error) {
@@ -66,7 +85,12 @@ func negate(metric func(a, b []float64) (float64, error)) func(a, b []float64) (
 	}
 }
 
-// The predefined scorers, named as scikit-learn names them.
+func averaged(metric func(a, b []float64, avg Average) (float64, error), avg Average) func(a, b []float64) (float64, error) {
+	return func(a, b []float64) (float64, error) { return metric(a, b, avg) }
+}
+
+// The predefined scorers, named as scikit-learn names them. More are
+// available by name from [ScorerByName].
 var (
 	// ScoreAccuracy scores predicted labels with [Accuracy].
 	ScoreAccuracy = LabelScorer("accuracy", Accuracy)
@@ -82,12 +106,50 @@ var (
 )
 
 func builtinScorers() []Scorer {
-	return []Scorer{ScoreAccuracy, ScoreF1, ScoreROCAUC, ScoreR2, ScoreNegRMSE}
+	s := []Scorer{
+		ScoreAccuracy, ScoreF1, ScoreROCAUC, ScoreR2, ScoreNegRMSE,
+		LabelScorer("balanced_accuracy", BalancedAccuracy),
+		LabelScorer("precision", averaged(Precision, Binary)),
+		LabelScorer("recall", averaged(Recall, Binary)),
+		LabelScorer("matthews_corrcoef", MatthewsCorrCoef),
+		ProbaScorer("average_precision", AveragePrecision),
+		ProbaScorer("neg_brier_score", negate(BrierScore)),
+		ProbaMatrixScorer("neg_log_loss", func(y []float64, p mat.Matrix, classes []float64) (float64, error) {
+			v, err := LogLoss(y, p, classes)
+			return -v, err
+		}),
+		ProbaMatrixScorer("roc_auc_ovr", func(y []float64, p mat.Matrix, classes []float64) (float64, error) {
+			return ROCAUCOvR(y, p, classes, Macro)
+		}),
+		ProbaMatrixScorer("roc_auc_ovr_weighted", func(y []float64, p mat.Matrix, classes []float64) (float64, error) {
+			return ROCAUCOvR(y, p, classes, Weighted)
+		}),
+		LabelScorer("explained_variance", ExplainedVariance),
+		LabelScorer("max_error", negate(MaxError)),
+		LabelScorer("neg_mean_absolute_error", negate(MAE)),
+		LabelScorer("neg_mean_squared_error", negate(MSE)),
+		LabelScorer("neg_median_absolute_error", negate(MedianAE)),
+		LabelScorer("neg_mean_absolute_percentage_error", negate(MAPE)),
+	}
+	for _, avg := range []Average{Macro, Micro, Weighted} {
+		s = append(s,
+			LabelScorer("f1_"+avg.String(), averaged(F1Avg, avg)),
+			LabelScorer("precision_"+avg.String(), averaged(Precision, avg)),
+			LabelScorer("recall_"+avg.String(), averaged(Recall, avg)))
+	}
+	return s
 }
 
 // ScorerByName returns the predefined scorer with scikit-learn's name for
-// it ("accuracy", "f1", "roc_auc", "r2", "neg_root_mean_squared_error"), or
-// an error wrapping [ErrScorer] that lists the known names.
+// it: "accuracy", "balanced_accuracy", "f1", "precision", "recall" (binary,
+// positive label 1), their "_macro", "_micro" and "_weighted" forms,
+// "matthews_corrcoef", "roc_auc", "roc_auc_ovr", "roc_auc_ovr_weighted",
+// "average_precision", "neg_log_loss", "neg_brier_score", "r2",
+// "explained_variance", "max_error" (negated, as in scikit-learn),
+// "neg_mean_absolute_error", "neg_mean_squared_error",
+// "neg_root_mean_squared_error", "neg_median_absolute_error" and
+// "neg_mean_absolute_percentage_error". An unknown name gives an error
+// wrapping [ErrScorer] that lists the known names.
 func ScorerByName(name string) (Scorer, error) {
 	var names []string
 	for _, s := range builtinScorers() {
