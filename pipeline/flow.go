@@ -221,8 +221,8 @@ func From[T any](src etl.Extractor[T], opts ...Option) *Flow[T] {
 // by the flow. p is left unchanged. Options: [Name], [Workers], [Buffer],
 // [Progress].
 func Then[In, Out any](p *Flow[In], t etl.Transformer[In, Out], opts ...Option) *Flow[Out] {
-	if p == nil {
-		return &Flow[Out]{err: fmt.Errorf("%w: Then on a nil flow", ErrBadFlow)}
+	if p == nil || (p.build == nil && p.err == nil) {
+		return &Flow[Out]{err: fmt.Errorf("%w: Then on a flow not made by From", ErrBadFlow)}
 	}
 	var stage any
 	if t != nil {
@@ -262,8 +262,8 @@ type Job struct {
 // Load; if it implements [Setupper], Setup is called before the run.
 // Options: [Name], [Progress].
 func To[T any](p *Flow[T], sink etl.Loader[T], opts ...Option) *Job {
-	if p == nil {
-		return &Job{err: fmt.Errorf("%w: To on a nil flow", ErrBadFlow)}
+	if p == nil || (p.build == nil && p.err == nil) {
+		return &Job{err: fmt.Errorf("%w: To on a flow not made by From", ErrBadFlow)}
 	}
 	var stage any
 	if sink != nil {
@@ -312,8 +312,8 @@ func To[T any](p *Flow[T], sink etl.Loader[T], opts ...Option) *Job {
 // again, so whether that works depends on the stages. Concurrent runs of one
 // Job are safe only if its stages are.
 func (j *Job) Run(ctx context.Context) (*Report, error) {
-	if j == nil {
-		return nil, fmt.Errorf("%w: Run on a nil job", ErrBadFlow)
+	if j == nil || (j.run == nil && j.err == nil) {
+		return nil, fmt.Errorf("%w: Run on a job not made by To", ErrBadFlow)
 	}
 	if j.err != nil {
 		return nil, j.err
@@ -366,7 +366,8 @@ func (j *Job) Run(ctx context.Context) (*Report, error) {
 type StageError struct {
 	// Stage is the stage's name.
 	Stage string
-	// Op is "setup", "close", "extract", or "" for a failure on one batch.
+	// Op is "setup", "close", "extract", "progress" (a panic in the
+	// Progress function), or "" for a failure on one batch.
 	Op string
 	// Batch is the index of the batch the stage failed on, counting from 0
 	// in the order the stage received them, or -1 when Op is not "".
@@ -495,8 +496,16 @@ func (r *runner) begin(st *stageStats) {
 
 func (r *runner) finish(st *stageStats) { st.end = time.Since(r.start) }
 
-func (r *runner) progress(n *node, batches, rows int64) {
+// progress calls the stage's Progress function, turning a panic in it into
+// an error naming the stage.
+func (r *runner) progress(n *node, batches, rows int64) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = stageErr(n.name, "progress", -1, recovered(p))
+		}
+	}()
 	n.progress(ProgressInfo{Stage: n.name, Batches: batches, Rows: rows, Elapsed: time.Since(r.start)})
+	return nil
 }
 
 var rowCounterType = reflect.TypeFor[RowCounter]()
@@ -522,10 +531,19 @@ func rowsOf[T any]() func(T) int64 {
 	}
 }
 
+// recv receives the next value from in. When ctx is done it returns
+// ctx.Err(), even if a value was ready too: once the run is failing, no
+// stage starts work on another value.
 func recv[T any](ctx context.Context, in <-chan T) (v T, ok bool, err error) {
 	select {
 	case v, ok = <-in:
-		return v, ok, nil
+		select {
+		case <-ctx.Done():
+			var zero T
+			return zero, false, ctx.Err()
+		default:
+			return v, ok, nil
+		}
 	case <-ctx.Done():
 		return v, false, ctx.Err()
 	}
@@ -549,9 +567,10 @@ func runExtract[T any](r *runner, idx int, src etl.Extractor[T]) <-chan T {
 		defer r.finish(st)
 		r.begin(st)
 		var (
-			returned atomic.Bool
-			emitErr  error
-			resumed  = time.Now()
+			returned    atomic.Bool
+			emitErr     error // the last error emit returned
+			progressErr error // a panic in the Progress function
+			resumed     = time.Now()
 		)
 		emit := func(v T) error {
 			if returned.Load() {
@@ -573,7 +592,10 @@ func runExtract[T any](r *runner, idx int, src etl.Extractor[T]) <-chan T {
 				st.rowsOut += rows(v)
 			}
 			if n.progress != nil {
-				r.progress(n, st.batchesOut, st.rowsOut)
+				if err := r.progress(n, st.batchesOut, st.rowsOut); err != nil {
+					emitErr, progressErr = err, err
+					return err
+				}
 			}
 			return nil
 		}
@@ -584,6 +606,9 @@ func runExtract[T any](r *runner, idx int, src etl.Extractor[T]) <-chan T {
 			// An extractor that swallowed emit's error must not make a
 			// failed run look finished.
 			err = emitErr
+		}
+		if progressErr != nil {
+			return progressErr
 		}
 		if err != nil {
 			return stageErr(n.name, "extract", -1, err)
@@ -630,7 +655,9 @@ func runTransform[In, Out any](r *runner, idx int, in <-chan In, t etl.Transform
 				st.rowsOut += rowsOut(o)
 			}
 			if n.progress != nil {
-				r.progress(n, st.batchesOut, st.rowsOut)
+				if err := r.progress(n, st.batchesOut, st.rowsOut); err != nil {
+					return err
+				}
 			}
 		}
 	})
@@ -762,7 +789,9 @@ func runParallel[In, Out any](r *runner, idx int, in <-chan In, t etl.Transforme
 					st.rowsOut += rowsOut(o)
 				}
 				if n.progress != nil {
-					r.progress(n, st.batchesOut, st.rowsOut)
+					if err := r.progress(n, st.batchesOut, st.rowsOut); err != nil {
+						return err
+					}
 				}
 			}
 		}
@@ -799,7 +828,9 @@ func runLoad[T any](r *runner, idx int, in <-chan T, sink etl.Loader[T]) {
 				return stageErr(n.name, "", batch, err)
 			}
 			if n.progress != nil {
-				r.progress(n, st.batchesIn, st.rowsIn)
+				if err := r.progress(n, st.batchesIn, st.rowsIn); err != nil {
+					return err
+				}
 			}
 		}
 	})

@@ -464,6 +464,18 @@ func TestPanicBecomesError(t *testing.T) {
 			out.panicAt = 6
 			return pipeline.To[int](pipeline.From[int](&ints{n: 10}), out)
 		}, "pipeline stage load batch 6: panic: sink exploded", "sink exploded"},
+		{"progress of the loader", func() *pipeline.Job {
+			bar := pipeline.Progress(func(pipeline.ProgressInfo) { panic("bar too long") })
+			return pipeline.To[int](pipeline.From[int](&ints{n: 5}), newSink(), bar)
+		}, "pipeline stage load progress: panic: bar too long", "bar too long"},
+		{"progress of the extractor", func() *pipeline.Job {
+			bar := pipeline.Progress(func(pipeline.ProgressInfo) { panic("bar too long") })
+			return pipeline.To[int](pipeline.From[int](&ints{n: 5}, bar), newSink())
+		}, "pipeline stage extract progress: panic: bar too long", "bar too long"},
+		{"progress of a parallel stage", func() *pipeline.Job {
+			bar := pipeline.Progress(func(pipeline.ProgressInfo) { panic("bar too long") })
+			return pipeline.To[int](pipeline.Then(pipeline.From[int](&ints{n: 5}), etl.TransformerFunc[int, int](double), bar, pipeline.Workers(2)), newSink())
+		}, "pipeline stage transform 1 progress: panic: bar too long", "bar too long"},
 		{"close", func() *pipeline.Job {
 			l := &panicCloser{}
 			return pipeline.To[int](pipeline.From[int](&ints{n: 1}), l)
@@ -699,8 +711,9 @@ func TestBadFlow(t *testing.T) {
 		{"nil extractor", pipeline.To[int](pipeline.From[int](nil), newSink()), "nil extract stage"},
 		{"nil transformer", pipeline.To[int](pipeline.Then[int, int](pipeline.From[int](src), nil), newSink()), "nil transform stage"},
 		{"nil loader", pipeline.To[int](pipeline.From[int](src), nil), "nil load stage"},
-		{"nil flow in Then", pipeline.To[int](pipeline.Then[int, int](nilFlow, id), newSink()), "Then on a nil flow"},
-		{"nil flow in To", pipeline.To[int](nilFlow, newSink()), "To on a nil flow"},
+		{"nil flow in Then", pipeline.To[int](pipeline.Then[int, int](nilFlow, id), newSink()), "Then on a flow not made by From"},
+		{"zero flow", pipeline.To(&pipeline.Flow[int]{}, newSink()), "To on a flow not made by From"},
+		{"nil flow in To", pipeline.To[int](nilFlow, newSink()), "To on a flow not made by From"},
 		{"zero workers", pipeline.To[int](pipeline.Then(pipeline.From[int](src), id, pipeline.Workers(0)), newSink()), "Workers(0)"},
 		{"workers on From", pipeline.To[int](pipeline.From[int](src, pipeline.Workers(2)), newSink()), "Workers applies to Then stages only"},
 		{"workers on To", pipeline.To[int](pipeline.From[int](src), newSink(), pipeline.Workers(2)), "Workers applies to Then stages only"},
@@ -722,8 +735,10 @@ func TestBadFlow(t *testing.T) {
 		})
 	}
 	var nilJob *pipeline.Job
-	if _, err := nilJob.Run(context.Background()); !errors.Is(err, pipeline.ErrBadFlow) {
-		t.Errorf("nil Job: Run error = %v, want ErrBadFlow", err)
+	for _, j := range []*pipeline.Job{nilJob, {}} {
+		if _, err := j.Run(context.Background()); !errors.Is(err, pipeline.ErrBadFlow) {
+			t.Errorf("Job %v: Run error = %v, want ErrBadFlow", j, err)
+		}
 	}
 	if src.emitted.Load() != 0 || src.setups.Load() != 0 {
 		t.Errorf("a bad flow touched its extractor")

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
+	"unicode/utf8"
 )
 
 // Report is what a run of a [Job] did, stage by stage. It marshals to JSON
@@ -63,18 +64,30 @@ func (r *Report) Stage(name string) (StageReport, bool) {
 
 // String formats the report as a text table, one line per stage and a total.
 func (r *Report) String() string {
+	// Names and kinds are left-aligned by padding them here; tabwriter
+	// right-aligns the numbers.
+	nameW, kindW := len("total"), len("kind")
+	for _, s := range r.Stages {
+		nameW = max(nameW, utf8.RuneCountInString(s.Name))
+		kindW = max(kindW, utf8.RuneCountInString(s.Kind))
+	}
 	var b strings.Builder
 	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "stage\tkind\tworkers\tbatches in\tbatches out\trows in\trows out\tbusy\twall\t")
+	fmt.Fprintf(tw, "%-*s  %-*s\tworkers\tbatches in\tbatches out\trows in\trows out\tbusy\twall\t\n", nameW, "stage", kindW, "kind")
 	for _, s := range r.Stages {
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%d\t%d\t%s\t%s\t\n",
-			s.Name, s.Kind, s.Workers, s.BatchesIn, s.BatchesOut, s.RowsIn, s.RowsOut,
+		fmt.Fprintf(tw, "%-*s  %-*s\t%d\t%d\t%d\t%d\t%d\t%s\t%s\t\n",
+			nameW, s.Name, kindW, s.Kind, s.Workers, s.BatchesIn, s.BatchesOut, s.RowsIn, s.RowsOut,
 			roundDuration(s.Busy), roundDuration(s.Wall))
 	}
-	fmt.Fprintf(tw, "total\t\t\t%d\t%d\t%d\t%d\t%s\t%s\t\n",
+	fmt.Fprintf(tw, "%-*s\t\t%d\t%d\t%d\t%d\t%s\t%s\t\n", nameW+2+kindW, "total",
 		r.BatchesIn, r.BatchesOut, r.RowsIn, r.RowsOut, roundDuration(r.Busy), roundDuration(r.Wall))
 	tw.Flush()
-	return b.String()
+	// Right alignment pads every cell on its left, the first one too.
+	var out strings.Builder
+	for line := range strings.Lines(b.String()) {
+		out.WriteString(strings.TrimPrefix(line, "  "))
+	}
+	return out.String()
 }
 
 // roundDuration keeps three significant digits: 1.23ms, 45.6µs, 2.35s.
