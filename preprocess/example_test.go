@@ -1,0 +1,128 @@
+package preprocess_test
+
+import (
+	"context"
+	"fmt"
+	"math"
+
+	"github.com/mlpipe/mlpipe/frame"
+	"github.com/mlpipe/mlpipe/preprocess"
+)
+
+func ExampleImpute() {
+	ctx := context.Background()
+	nan := math.NaN()
+	train, _ := frame.New(
+		frame.Floats("age", []float64{30, nan, 50, 40}),
+		frame.Categories("city", []string{"Oslo", "", "Bergen", "Oslo"}, []bool{true, false, true, true}),
+	)
+	ages, _ := preprocess.Impute(preprocess.Median, "age").Fit(ctx, train)
+	cities, _ := preprocess.Impute(preprocess.MostFrequent, "city").Fit(ctx, train)
+	out, _ := ages.Transform(ctx, train)
+	out, _ = cities.Transform(ctx, out)
+	age, _ := out.Float("age")
+	city, _ := out.Categorical("city")
+	for i := range out.NumRows() {
+		label, _ := city.Label(i)
+		fmt.Println(age[i], label)
+	}
+	// Output:
+	// 30 Oslo
+	// 40 Oslo
+	// 50 Bergen
+	// 40 Oslo
+}
+
+func ExampleStandardScale() {
+	ctx := context.Background()
+	train, _ := frame.New(frame.Floats("x", []float64{1, 2, 3, math.NaN()}))
+	fitted, err := preprocess.StandardScale("x").Fit(ctx, train)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	scaler := fitted.(*preprocess.StandardScaler)
+	fmt.Printf("mean %.4g scale %.4g\n", scaler.Columns[0].Mean, scaler.Columns[0].Scale)
+	out, _ := scaler.Transform(ctx, train)
+	x, _ := out.Float("x")
+	fmt.Printf("%.4f\n", x)
+	back, _ := scaler.InverseTransform(ctx, out)
+	x, _ = back.Float("x")
+	fmt.Printf("%.4f\n", x)
+	// Output:
+	// mean 2 scale 0.8165
+	// [-1.2247 0.0000 1.2247 NaN]
+	// [1.0000 2.0000 3.0000 NaN]
+}
+
+func ExampleOneHot() {
+	ctx := context.Background()
+	train, _ := frame.New(
+		frame.Floats("id", []float64{1, 2, 3}),
+		frame.Categories("plan", []string{"pro", "basic", "pro"}, nil),
+	)
+	enc, _ := preprocess.OneHot("plan").Fit(ctx, train)
+	test, _ := frame.New(
+		frame.Floats("id", []float64{4, 5, 6}),
+		frame.Categories("plan", []string{"basic", "enterprise", ""}, []bool{true, true, false}),
+	)
+	out, err := enc.Transform(ctx, test)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(out.Names())
+	basic, _ := out.Float("plan=basic")
+	pro, _ := out.Float("plan=pro")
+	fmt.Println(basic, pro) // an unseen and a missing category: all zeros
+	// Output:
+	// [id plan=basic plan=pro]
+	// [1 0 0] [0 0 0]
+}
+
+func ExampleOneHotSpec_WithUnknown() {
+	ctx := context.Background()
+	train, _ := frame.New(frame.Categories("plan", []string{"pro", "basic"}, nil))
+	test, _ := frame.New(frame.Categories("plan", []string{"enterprise"}, nil))
+	enc, _ := preprocess.OneHot("plan").WithUnknown(preprocess.ErrorOnUnknown).Fit(ctx, train)
+	_, err := enc.Transform(ctx, test)
+	fmt.Println(err)
+	// Output:
+	// one-hot transform: column "plan" row 0: category "enterprise" not seen in fitting: unknown category
+}
+
+func ExampleMarshalFitted() {
+	ctx := context.Background()
+	train, _ := frame.New(frame.Floats("x", []float64{1, 2, 3, 4}))
+	fitted, _ := preprocess.StandardScale("x").Fit(ctx, train)
+	saved, _ := preprocess.MarshalFitted(fitted)
+	fmt.Println(string(saved))
+	loaded, _ := preprocess.UnmarshalFitted(saved)
+	out, _ := loaded.Transform(ctx, train)
+	x, _ := out.Float("x")
+	fmt.Printf("%.4f\n", x)
+	// Output:
+	// {"kind":"preprocess.standard_scale","version":1,"state":{"columns":[{"name":"x","mean":2.5,"var":1.25,"n":4,"center":2.5,"scale":1.118033988749895}]}}
+	// [-1.3416 -0.4472 0.4472 1.3416]
+}
+
+func ExampleMoments_Merge() {
+	var a, b, all preprocess.Moments
+	a.AddBatch([]float64{1, 2, 3})
+	b.AddBatch([]float64{4, math.NaN(), 5})
+	all.AddBatch([]float64{1, 2, 3, 4, math.NaN(), 5})
+	m := a.Merge(b)
+	fmt.Println(m.N, m.Missing, m.Mean, m.Variance(), m.Min, m.Max)
+	fmt.Println(all.N, all.Missing, all.Mean, all.Variance(), all.Min, all.Max)
+	// Output:
+	// 5 1 3 2 1 5
+	// 5 1 3 2 1 5
+}
+
+func ExampleSample_Quantile() {
+	var s preprocess.Sample
+	s.AddBatch([]float64{4, 1, math.NaN(), 3, 2})
+	fmt.Println(s.Median(), s.Quantile(0.25), s.Quantile(0.9), s.Missing)
+	// Output:
+	// 2.5 1.75 3.7 1
+}

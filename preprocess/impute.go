@@ -1,0 +1,365 @@
+package preprocess
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"slices"
+
+	"github.com/mlpipe/mlpipe/frame"
+)
+
+// Strategy is how [Impute] chooses the value that replaces missing ones.
+// It is saved by name ("mean", "median", "most_frequent", "constant", the
+// names scikit-learn uses).
+type Strategy uint8
+
+// The imputation strategies.
+const (
+	// Mean fills a float column with the mean of its present values.
+	Mean Strategy = iota + 1
+	// Median fills a float column with the median of its present values
+	// (numpy's: the mean of the two middle values for an even count).
+	Median
+	// MostFrequent fills a float or categorical column with its most
+	// frequent present value, the smallest among equally frequent ones (as
+	// scikit-learn does).
+	MostFrequent
+	// Constant fills a float column with ImputeSpec.Fill and a categorical
+	// column with ImputeSpec.FillCategory.
+	Constant
+)
+
+var strategyNames = [...]string{"", "mean", "median", "most_frequent", "constant"}
+
+// String returns the strategy's name, such as "most_frequent".
+func (s Strategy) String() string {
+	if s >= Mean && s <= Constant {
+		return strategyNames[s]
+	}
+	return fmt.Sprintf("Strategy(%d)", uint8(s))
+}
+
+// MarshalText returns the strategy's name; it fails for an unknown strategy.
+func (s Strategy) MarshalText() ([]byte, error) {
+	if s < Mean || s > Constant {
+		return nil, fmt.Errorf("impute strategy %d: %w", uint8(s), ErrParam)
+	}
+	return []byte(strategyNames[s]), nil
+}
+
+// UnmarshalText reads a strategy name; it fails with an error wrapping
+// [ErrParam] for an unknown one.
+func (s *Strategy) UnmarshalText(b []byte) error {
+	for i := Mean; i <= Constant; i++ {
+		if strategyNames[i] == string(b) {
+			*s = i
+			return nil
+		}
+	}
+	return fmt.Errorf("impute strategy %q (want mean, median, most_frequent or constant): %w", b, ErrParam)
+}
+
+// DefaultFillCategory is the category [Constant] imputation writes into
+// categorical columns when ImputeSpec.FillCategory is empty: scikit-learn's
+// default fill value for strings.
+const DefaultFillCategory = "missing_value"
+
+// ImputeSpec is the specification of a missing-value imputer: it replaces
+// the missing values of the chosen columns by a value learned in fitting.
+// Build it with [Impute]; it is an immutable value, safe for concurrent use.
+//
+// Mean and Median work on float columns; MostFrequent and Constant on float
+// and categorical columns. With no columns named, every column the strategy
+// can fill is taken.
+//
+// A column with no present value at all cannot be filled by Mean, Median or
+// MostFrequent: Fit returns an error wrapping [ErrAllMissing] that names it.
+// (scikit-learn instead drops such columns with a warning; a column that
+// silently vanishes breaks the feature names a fitted pipeline is saved with,
+// so here it is an error: drop the column or use Constant.)
+type ImputeSpec struct {
+	Strategy Strategy
+	// Columns to impute; empty means every column the strategy can fill.
+	Columns []string
+	// Fill is the value Constant writes into float columns (default 0, as
+	// scikit-learn).
+	Fill float64
+	// FillCategory is the category Constant writes into categorical
+	// columns; empty means [DefaultFillCategory].
+	FillCategory string
+}
+
+// Impute returns the specification of an imputer filling the missing values
+// of cols (all fillable columns when none are named) by strategy.
+func Impute(strategy Strategy, cols ...string) ImputeSpec {
+	return ImputeSpec{Strategy: strategy, Columns: slices.Clone(cols)}
+}
+
+// WithFill returns a copy of s whose Constant strategy fills float columns
+// with v.
+func (s ImputeSpec) WithFill(v float64) ImputeSpec {
+	s.Fill = v
+	return s
+}
+
+// WithFillCategory returns a copy of s whose Constant strategy fills
+// categorical columns with c.
+func (s ImputeSpec) WithFillCategory(c string) ImputeSpec {
+	s.FillCategory = c
+	return s
+}
+
+// Fit learns each column's fill value from f and returns an [*Imputer].
+// It returns an error wrapping [ErrParam] for an unknown strategy or a
+// non-finite Fill, frame.ErrEmpty for a frame with no rows,
+// frame.ErrNoColumn for an unknown column, frame.ErrKind for a column the
+// strategy cannot fill, [ErrNotFinite] for an infinite value,
+// [ErrAllMissing] for a column with nothing to learn from, and ctx.Err()
+// when ctx is cancelled. Fit is safe for concurrent use.
+func (s ImputeSpec) Fit(ctx context.Context, f *frame.Frame) (Fitted, error) {
+	const step = "impute"
+	kinds := []frame.Kind{frame.Float, frame.Categorical}
+	switch s.Strategy {
+	case Mean, Median:
+		kinds = kinds[:1]
+	case MostFrequent, Constant:
+	default:
+		return nil, fmt.Errorf("%s: strategy %v: %w", step, s.Strategy, ErrParam)
+	}
+	if s.Strategy == Constant && !finite(s.Fill) {
+		return nil, fmt.Errorf("%s: constant fill %v is not a finite number: %w", step, s.Fill, ErrParam)
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	names, cols, err := selectColumns(step+" "+s.Strategy.String(), f, s.Columns, kinds...)
+	if err != nil {
+		return nil, err
+	}
+	out := &Imputer{Strategy: s.Strategy, Columns: make([]ImputeColumn, len(names))}
+	err = parallel(ctx, len(cols), func(ctx context.Context, i int) error {
+		ic, err := s.fitColumn(ctx, names[i], cols[i])
+		out.Columns[i] = ic
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (s ImputeSpec) fitColumn(ctx context.Context, name string, c frame.Column) (ImputeColumn, error) {
+	ic := ImputeColumn{Name: name, Kind: c.Kind()}
+	fail := func() (ImputeColumn, error) {
+		return ic, fmt.Errorf("impute %v: column %q has %d rows, all missing: %w (drop it, or use the constant strategy)",
+			s.Strategy, name, c.Len(), ErrAllMissing)
+	}
+	switch c := c.(type) {
+	case *frame.FloatColumn:
+		v := c.Values()
+		if err := checkFinite("impute "+s.Strategy.String(), name, v); err != nil {
+			return ic, err
+		}
+		switch s.Strategy {
+		case Mean:
+			m, err := floatMoments(ctx, [][]float64{v})
+			if err != nil {
+				return ic, err
+			}
+			ic.Missing = m[0].Missing
+			if m[0].N == 0 {
+				return fail()
+			}
+			ic.Value = m[0].Mean
+		case Median:
+			var smp Sample
+			smp.AddBatch(v)
+			ic.Missing = smp.Missing
+			if len(smp.Values) == 0 {
+				return fail()
+			}
+			ic.Value = smp.Median()
+		case MostFrequent:
+			var cnt Counts[float64]
+			for _, x := range v {
+				if x != x {
+					cnt.Missing++
+					continue
+				}
+				cnt.Add(x)
+			}
+			ic.Missing = cnt.Missing
+			mode, ok := cnt.Mode()
+			if !ok {
+				return fail()
+			}
+			ic.Value = mode
+		case Constant:
+			ic.Missing = int64(frame.Missing(c))
+			ic.Value = s.Fill
+		}
+	case *frame.CategoricalColumn:
+		switch s.Strategy {
+		case MostFrequent:
+			counts, miss, err := categoryCounts(ctx, []*frame.CategoricalColumn{c})
+			if err != nil {
+				return ic, err
+			}
+			ic.Missing = miss[0]
+			var cnt Counts[string]
+			for code, n := range counts[0] {
+				if n > 0 {
+					cnt.AddN(c.Dict()[code], n)
+				}
+			}
+			mode, ok := cnt.Mode()
+			if !ok {
+				return fail()
+			}
+			ic.Category = mode
+		case Constant:
+			ic.Missing = int64(frame.Missing(c))
+			ic.Category = s.FillCategory
+			if ic.Category == "" {
+				ic.Category = DefaultFillCategory
+			}
+		}
+	}
+	return ic, nil
+}
+
+// Imputer is a fitted [ImputeSpec]: the value written into the missing
+// rows of each column. Its fields are its saved state. It is immutable and
+// safe for concurrent use.
+type Imputer struct {
+	Strategy Strategy       `json:"strategy"`
+	Columns  []ImputeColumn `json:"columns"`
+}
+
+// ImputeColumn is the learned fill of one column.
+type ImputeColumn struct {
+	Name string     `json:"name"`
+	Kind frame.Kind `json:"kind"` // frame.Float or frame.Categorical
+	// Value fills a float column.
+	Value float64 `json:"value"`
+	// Category fills a categorical column.
+	Category string `json:"category"`
+	// Missing is the number of missing values seen in fitting (a report,
+	// not used by Transform).
+	Missing int64 `json:"missing"`
+}
+
+// Transform returns f with the missing values of each fitted column
+// replaced by its fill value; columns without missing values are shared, not
+// copied. A categorical fill value not in a column's dictionary is added to
+// it. It returns an error wrapping frame.ErrNoColumn or frame.ErrKind when a
+// fitted column is absent or of another kind, [ErrNotFinite] for an infinite
+// float, and ctx.Err() when ctx is cancelled.
+func (m *Imputer) Transform(ctx context.Context, f *frame.Frame) (*frame.Frame, error) {
+	names := make([]string, len(m.Columns))
+	for i, c := range m.Columns {
+		names[i] = c.Name
+	}
+	return applyColumns(ctx, f, names, func(_ context.Context, i int) (frame.Column, error) {
+		ic := m.Columns[i]
+		c, err := inputColumn("impute", f, ic.Name, ic.Kind)
+		if err != nil {
+			return nil, err
+		}
+		switch c := c.(type) {
+		case *frame.FloatColumn:
+			return fillFloat(ic.Name, c, ic.Value)
+		case *frame.CategoricalColumn:
+			return fillCategory(c, ic.Category)
+		}
+		return nil, fmt.Errorf("impute transform: column %q is %v: %w", ic.Name, c.Kind(), frame.ErrKind)
+	})
+}
+
+func fillFloat(name string, c *frame.FloatColumn, fill float64) (frame.Column, error) {
+	v := c.Values()
+	first := -1
+	for i, x := range v {
+		if x != x {
+			first = i
+			break
+		}
+		if math.IsInf(x, 0) {
+			return nil, infError("impute transform", name, i, x)
+		}
+	}
+	if first < 0 {
+		return c, nil
+	}
+	out := make([]float64, len(v))
+	copy(out, v[:first])
+	for i := first; i < len(v); i++ {
+		x := v[i]
+		switch {
+		case x != x:
+			x = fill
+		case math.IsInf(x, 0):
+			return nil, infError("impute transform", name, i, x)
+		}
+		out[i] = x
+	}
+	return frame.NewFloat(out), nil
+}
+
+func fillCategory(c *frame.CategoricalColumn, fill string) (frame.Column, error) {
+	codes := c.Codes()
+	if !slices.Contains(codes, -1) {
+		return c, nil
+	}
+	dict := c.Dict()
+	code := int32(slices.Index(dict, fill))
+	if code < 0 {
+		dict = append(slices.Clip(dict), fill)
+		code = int32(len(dict) - 1)
+	}
+	out := make([]int32, len(codes))
+	for i, k := range codes {
+		if k < 0 {
+			k = code
+		}
+		out[i] = k
+	}
+	return frame.NewCategoricalCodes(out, dict)
+}
+
+// Validate reports whether the state is usable: a known strategy, named
+// unique columns of kind float or categorical, finite float fills. It
+// returns an error wrapping [ErrState] otherwise. UnmarshalFitted calls it.
+func (m *Imputer) Validate() error {
+	if m.Strategy < Mean || m.Strategy > Constant {
+		return fmt.Errorf("imputer: strategy %d: %w", uint8(m.Strategy), ErrState)
+	}
+	names := make([]string, len(m.Columns))
+	for i, c := range m.Columns {
+		names[i] = c.Name
+		switch c.Kind {
+		case frame.Float:
+			if !finite(c.Value) {
+				return fmt.Errorf("imputer: column %q fill %v: %w", c.Name, c.Value, ErrState)
+			}
+		case frame.Categorical:
+			if m.Strategy == Mean || m.Strategy == Median {
+				return fmt.Errorf("imputer: %v on categorical column %q: %w", m.Strategy, c.Name, ErrState)
+			}
+		default:
+			return fmt.Errorf("imputer: column %q of kind %v: %w", c.Name, c.Kind, ErrState)
+		}
+		if c.Missing < 0 {
+			return fmt.Errorf("imputer: column %q missing count %d: %w", c.Name, c.Missing, ErrState)
+		}
+	}
+	if len(m.Columns) == 0 {
+		return fmt.Errorf("imputer: no columns: %w", ErrState)
+	}
+	return checkNames("imputer", names)
+}
+
+func init() {
+	Register[*Imputer]("preprocess.impute", 1)
+}

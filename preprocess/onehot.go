@@ -1,0 +1,370 @@
+package preprocess
+
+import (
+	"context"
+	"fmt"
+	"slices"
+
+	"github.com/mlpipe/mlpipe/frame"
+)
+
+// UnknownPolicy is what an encoder does with a category it did not see in
+// fitting. It is saved by name ("ignore", "error").
+type UnknownPolicy uint8
+
+// The unknown-category policies.
+const (
+	// IgnoreUnknown encodes an unseen category as all zeros (the default).
+	IgnoreUnknown UnknownPolicy = iota
+	// ErrorOnUnknown makes Transform fail with [ErrUnknownCategory].
+	ErrorOnUnknown
+)
+
+var unknownNames = [...]string{"ignore", "error"}
+
+// String returns "ignore" or "error".
+func (p UnknownPolicy) String() string {
+	if int(p) < len(unknownNames) {
+		return unknownNames[p]
+	}
+	return fmt.Sprintf("UnknownPolicy(%d)", uint8(p))
+}
+
+// MarshalText returns the policy's name; it fails for an unknown policy.
+func (p UnknownPolicy) MarshalText() ([]byte, error) {
+	if int(p) >= len(unknownNames) {
+		return nil, fmt.Errorf("unknown-category policy %d: %w", uint8(p), ErrParam)
+	}
+	return []byte(unknownNames[p]), nil
+}
+
+// UnmarshalText reads a policy name; it fails with an error wrapping
+// [ErrParam] for an unknown one.
+func (p *UnknownPolicy) UnmarshalText(b []byte) error {
+	i := slices.Index(unknownNames[:], string(b))
+	if i < 0 {
+		return fmt.Errorf("unknown-category policy %q (want ignore or error): %w", b, ErrParam)
+	}
+	*p = UnknownPolicy(i)
+	return nil
+}
+
+// DropPolicy is which one-hot column, if any, an encoder leaves out, so that
+// the remaining ones are not collinear. It is saved by name ("none",
+// "first", "if_binary").
+type DropPolicy uint8
+
+// The drop policies.
+const (
+	// DropNone keeps a column for every category (the default).
+	DropNone DropPolicy = iota
+	// DropFirst drops the column of each feature's first category (in
+	// sorted order); a feature with a single category then has no column.
+	DropFirst
+	// DropIfBinary drops the first category's column of features with
+	// exactly two categories, leaving one 0/1 column.
+	DropIfBinary
+)
+
+var dropNames = [...]string{"none", "first", "if_binary"}
+
+// String returns "none", "first" or "if_binary".
+func (d DropPolicy) String() string {
+	if int(d) < len(dropNames) {
+		return dropNames[d]
+	}
+	return fmt.Sprintf("DropPolicy(%d)", uint8(d))
+}
+
+// MarshalText returns the policy's name; it fails for an unknown policy.
+func (d DropPolicy) MarshalText() ([]byte, error) {
+	if int(d) >= len(dropNames) {
+		return nil, fmt.Errorf("drop policy %d: %w", uint8(d), ErrParam)
+	}
+	return []byte(dropNames[d]), nil
+}
+
+// UnmarshalText reads a policy name; it fails with an error wrapping
+// [ErrParam] for an unknown one.
+func (d *DropPolicy) UnmarshalText(b []byte) error {
+	i := slices.Index(dropNames[:], string(b))
+	if i < 0 {
+		return fmt.Errorf("drop policy %q (want none, first or if_binary): %w", b, ErrParam)
+	}
+	*d = DropPolicy(i)
+	return nil
+}
+
+// OneHotSep separates a column's name from a category in the names of the
+// one-hot columns: column "city" with category "Oslo" gives "city=Oslo".
+// The names are part of a fitted pipeline's saved feature names, so this
+// will not change.
+const OneHotSep = "="
+
+// OneHotSpec is the specification of a one-hot encoder: each chosen
+// categorical column is replaced, at its place in the frame, by one float
+// column per category seen in fitting, named column=category (see
+// [OneHotSep]), holding 1 where the row has that category and 0 elsewhere.
+// Categories are sorted by byte order, which for UTF-8 is the code-point
+// order scikit-learn sorts Python strings in.
+//
+// Missing values are not a category: they are skipped in fitting and
+// encoded as all zeros. (scikit-learn 1.2 makes a missing value a category
+// of its own; to get that here, impute the column with the [Constant]
+// strategy first, which adds a "missing_value" category.) A category unseen
+// in fitting is encoded as all zeros under [IgnoreUnknown], the default, and
+// is an error under [ErrorOnUnknown].
+//
+// Build it with [OneHot]; it is an immutable value, safe for concurrent use.
+type OneHotSpec struct {
+	// Columns to encode; empty means every categorical column.
+	Columns []string
+	// Unknown is what Transform does with an unseen category.
+	Unknown UnknownPolicy
+	// Drop is which category column, if any, is left out.
+	Drop DropPolicy
+}
+
+// OneHot returns the specification of a one-hot encoder of cols (every
+// categorical column when none are named).
+func OneHot(cols ...string) OneHotSpec { return OneHotSpec{Columns: slices.Clone(cols)} }
+
+// WithUnknown returns a copy of s with the given unknown-category policy.
+func (s OneHotSpec) WithUnknown(p UnknownPolicy) OneHotSpec {
+	s.Unknown = p
+	return s
+}
+
+// WithDrop returns a copy of s with the given drop policy.
+func (s OneHotSpec) WithDrop(d DropPolicy) OneHotSpec {
+	s.Drop = d
+	return s
+}
+
+// Fit learns each column's sorted categories from f, over all cores, and
+// returns a [*OneHotEncoder]. It returns an error wrapping [ErrParam] for an
+// unknown policy, frame.ErrEmpty for a frame with no rows,
+// frame.ErrNoColumn for an unknown column, frame.ErrKind for a column that
+// is not categorical, [ErrAllMissing] for a column with no present value,
+// and ctx.Err() when ctx is cancelled. Fit is safe for concurrent use.
+func (s OneHotSpec) Fit(ctx context.Context, f *frame.Frame) (Fitted, error) {
+	const step = "one-hot"
+	if int(s.Unknown) >= len(unknownNames) || int(s.Drop) >= len(dropNames) {
+		return nil, fmt.Errorf("%s: unknown policy %d, drop policy %d: %w", step, s.Unknown, s.Drop, ErrParam)
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	names, cols, err := selectColumns(step, f, s.Columns, frame.Categorical)
+	if err != nil {
+		return nil, err
+	}
+	cats := make([]*frame.CategoricalColumn, len(cols))
+	for i, c := range cols {
+		cats[i] = c.(*frame.CategoricalColumn)
+	}
+	counts, _, err := categoryCounts(ctx, cats)
+	if err != nil {
+		return nil, err
+	}
+	out := &OneHotEncoder{Unknown: s.Unknown, Columns: make([]OneHotColumn, len(names))}
+	for i, cc := range cats {
+		var seen []string
+		for code, n := range counts[i] {
+			if n > 0 {
+				seen = append(seen, cc.Dict()[code])
+			}
+		}
+		if len(seen) == 0 {
+			return nil, fmt.Errorf("%s fit: column %q has %d rows, all missing: %w", step, names[i], f.NumRows(), ErrAllMissing)
+		}
+		slices.Sort(seen)
+		oc := OneHotColumn{Name: names[i], Categories: seen, Drop: -1}
+		if s.Drop == DropFirst || (s.Drop == DropIfBinary && len(seen) == 2) {
+			oc.Drop = 0
+		}
+		out.Columns[i] = oc
+	}
+	if err := out.checkOutputNames(f); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// OneHotEncoder is a fitted [OneHotSpec]: the sorted categories of each
+// encoded column. Its fields are its saved state. It is immutable and safe
+// for concurrent use.
+type OneHotEncoder struct {
+	Columns []OneHotColumn `json:"columns"`
+	Unknown UnknownPolicy  `json:"unknown"`
+}
+
+// OneHotColumn is the learned state of one encoded column.
+type OneHotColumn struct {
+	Name string `json:"name"`
+	// Categories are the categories seen in fitting, sorted.
+	Categories []string `json:"categories"`
+	// Drop is the index in Categories of the category without a column,
+	// or -1 when every category has one.
+	Drop int `json:"drop"`
+}
+
+// FeatureNames returns the names of the columns c becomes, in order.
+func (c OneHotColumn) FeatureNames() []string {
+	out := make([]string, 0, len(c.Categories))
+	for k, cat := range c.Categories {
+		if k != c.Drop {
+			out = append(out, c.Name+OneHotSep+cat)
+		}
+	}
+	return out
+}
+
+// FeatureNames returns the names of all the one-hot columns Transform
+// writes, column by column in fitted order.
+func (e *OneHotEncoder) FeatureNames() []string {
+	var out []string
+	for _, c := range e.Columns {
+		out = append(out, c.FeatureNames()...)
+	}
+	return out
+}
+
+func (e *OneHotEncoder) checkOutputNames(f *frame.Frame) error {
+	encoded := make(map[string]bool, len(e.Columns))
+	for _, c := range e.Columns {
+		encoded[c.Name] = true
+	}
+	for _, c := range e.Columns {
+		for _, n := range c.FeatureNames() {
+			if f.Has(n) && !encoded[n] {
+				return fmt.Errorf("one-hot: output column %q of %q already exists: %w", n, c.Name, frame.ErrDuplicate)
+			}
+		}
+	}
+	return nil
+}
+
+// Transform returns f with each encoded column replaced, at its place, by
+// its one-hot float columns (see [OneHotSpec] for names, missing values and
+// unseen categories). It returns an error wrapping frame.ErrNoColumn or
+// frame.ErrKind when an encoded column is absent or not categorical,
+// [ErrUnknownCategory] naming the column and category for an unseen category
+// under [ErrorOnUnknown], frame.ErrDuplicate when an output name is already
+// a column, and ctx.Err() when ctx is cancelled.
+func (e *OneHotEncoder) Transform(ctx context.Context, f *frame.Frame) (*frame.Frame, error) {
+	encoded := make(map[string]int, len(e.Columns))
+	dummies := make([][][]float64, len(e.Columns))
+	for i, c := range e.Columns {
+		encoded[c.Name] = i
+	}
+	err := parallel(ctx, len(e.Columns), func(_ context.Context, i int) error {
+		oc := e.Columns[i]
+		c, err := inputColumn("one-hot transform", f, oc.Name, frame.Categorical)
+		if err != nil {
+			return err
+		}
+		dummies[i], err = e.encode(oc, c.(*frame.CategoricalColumn))
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	series := make([]frame.Series, 0, f.NumCols()+len(e.FeatureNames()))
+	for k := range f.NumCols() {
+		name, col := f.ColAt(k)
+		i, ok := encoded[name]
+		if !ok {
+			series = append(series, frame.Series{Name: name, Col: col})
+			continue
+		}
+		for j, n := range e.Columns[i].FeatureNames() {
+			series = append(series, frame.Floats(n, dummies[i][j]))
+		}
+	}
+	out, err := frame.New(series...)
+	if err != nil {
+		return nil, fmt.Errorf("one-hot transform: %w", err)
+	}
+	return out, nil
+}
+
+// encode returns the one-hot columns of c under oc.
+func (e *OneHotEncoder) encode(oc OneHotColumn, c *frame.CategoricalColumn) ([][]float64, error) {
+	n := c.Len()
+	// remap[code] is the output column of dictionary code, or -1 (unknown or
+	// dropped category: all zeros), or -2 (unknown under ErrorOnUnknown).
+	dict := c.Dict()
+	remap := make([]int, len(dict))
+	for code, cat := range dict {
+		k, found := slices.BinarySearch(oc.Categories, cat)
+		switch {
+		case !found && e.Unknown == ErrorOnUnknown:
+			remap[code] = -2
+		case !found || k == oc.Drop:
+			remap[code] = -1
+		case oc.Drop >= 0 && k > oc.Drop:
+			remap[code] = k - 1
+		default:
+			remap[code] = k
+		}
+	}
+	width := len(oc.Categories)
+	if oc.Drop >= 0 {
+		width--
+	}
+	out := make([][]float64, width)
+	for j := range out {
+		out[j] = make([]float64, n)
+	}
+	for i, code := range c.Codes() {
+		if code < 0 {
+			continue
+		}
+		switch j := remap[code]; {
+		case j >= 0:
+			out[j][i] = 1
+		case j == -2:
+			return nil, fmt.Errorf("one-hot transform: column %q row %d: category %q not seen in fitting: %w",
+				oc.Name, i, dict[code], ErrUnknownCategory)
+		}
+	}
+	return out, nil
+}
+
+// Validate reports whether the state is usable: a known policy, named unique
+// columns, categories sorted and unique, a drop index in range, and no two
+// output columns with one name. It returns an error wrapping [ErrState]
+// otherwise.
+func (e *OneHotEncoder) Validate() error {
+	if int(e.Unknown) >= len(unknownNames) {
+		return fmt.Errorf("one-hot encoder: unknown policy %d: %w", e.Unknown, ErrState)
+	}
+	if len(e.Columns) == 0 {
+		return fmt.Errorf("one-hot encoder: no columns: %w", ErrState)
+	}
+	names := make([]string, len(e.Columns))
+	for i, c := range e.Columns {
+		names[i] = c.Name
+		if len(c.Categories) == 0 {
+			return fmt.Errorf("one-hot encoder: column %q has no categories: %w", c.Name, ErrState)
+		}
+		for k := 1; k < len(c.Categories); k++ {
+			if c.Categories[k-1] >= c.Categories[k] {
+				return fmt.Errorf("one-hot encoder: column %q categories %q, %q not sorted and unique: %w",
+					c.Name, c.Categories[k-1], c.Categories[k], ErrState)
+			}
+		}
+		if c.Drop < -1 || c.Drop >= len(c.Categories) {
+			return fmt.Errorf("one-hot encoder: column %q drop index %d of %d categories: %w", c.Name, c.Drop, len(c.Categories), ErrState)
+		}
+	}
+	if err := checkNames("one-hot encoder", names); err != nil {
+		return err
+	}
+	return checkNames("one-hot encoder output", e.FeatureNames())
+}
+
+func init() {
+	Register[*OneHotEncoder]("preprocess.one_hot", 1)
+}

@@ -1,0 +1,173 @@
+"""Generate scikit-learn parity fixtures for the preprocess package.
+
+Run with Debian's python3 (scikit-learn 1.2.1):
+
+    /usr/bin/python3 preprocess/testdata/gen_fixtures.py
+
+It writes preprocess/testdata/fixtures.json. Missing values (NaN, or NaN in
+an object array) are written as JSON null.
+"""
+import json
+import math
+import os
+from fractions import Fraction
+
+import numpy as np
+import sklearn
+from sklearn.impute import SimpleImputer
+from sklearn.preprocessing import OneHotEncoder, StandardScaler
+
+rng = np.random.default_rng(20261125)
+
+
+def clean(v):
+    """JSON-ready copy of v: NaN and None become null, numpy scalars Python."""
+    if isinstance(v, (list, tuple, np.ndarray)):
+        return [clean(x) for x in v]
+    if v is None:
+        return None
+    if isinstance(v, (float, np.floating)):
+        return None if math.isnan(v) else float(v)
+    if isinstance(v, (np.integer,)):
+        return int(v)
+    return v
+
+
+def float_col(n, nan_rate=0.0, loc=0.0, scale=1.0, rounding=None):
+    x = rng.normal(loc, scale, n)
+    if rounding is not None:
+        x = np.round(x, rounding)
+    if nan_rate:
+        x[rng.random(n) < nan_rate] = np.nan
+    return x
+
+
+def cat_col(n, cats, nan_rate=0.0, p=None):
+    x = rng.choice(np.array(cats, dtype=object), n, p=p).astype(object)
+    if nan_rate:
+        x[rng.random(n) < nan_rate] = np.nan
+    return x
+
+
+fixtures = {"sklearn_version": sklearn.__version__}
+
+# --- SimpleImputer ---------------------------------------------------------
+imputes = []
+n = 301
+float_inputs = {
+    "normal": float_col(n, 0.2, 10, 3),
+    "big": float_col(n, 0.1, 1e6, 1e-3),
+    "rounded": float_col(n, 0.3, 0, 2, rounding=0),  # ties for the mode
+    "even": np.array([4.0, np.nan, 1.0, 3.0, 2.0, np.nan]),  # even count: median 2.5
+    "ties": np.array([3.0, 1.0, 3.0, 1.0, np.nan, 2.0]),  # mode tie: smallest, 1
+}
+for strategy in ["mean", "median", "most_frequent", "constant"]:
+    for name, x in float_inputs.items():
+        kw = {"fill_value": -7.5} if strategy == "constant" else {}
+        imp = SimpleImputer(strategy=strategy, **kw)
+        out = imp.fit_transform(x.reshape(-1, 1))[:, 0]
+        imputes.append({
+            "name": f"{strategy}/{name}", "strategy": strategy, "kind": "float",
+            "fill": kw.get("fill_value", 0.0),
+            "input": clean(x), "statistic": clean(imp.statistics_[0]), "output": clean(out),
+        })
+cat_inputs = {
+    "cities": cat_col(n, ["Oslo", "Bergen", "oslo", "Åsgårdstrand", "Tromsø"], 0.2),
+    "ties": np.array(["b", "a", "b", np.nan, "a", "c"], dtype=object),  # tie: "a"
+    "unicode": np.array(["é", "e", "é", "z", "e", np.nan], dtype=object),  # tie: "e" < "é"
+}
+for strategy in ["most_frequent", "constant"]:
+    for name, x in cat_inputs.items():
+        kw = {"fill_value": "unknown"} if strategy == "constant" and name == "ties" else {}
+        imp = SimpleImputer(strategy=strategy, **kw)
+        out = imp.fit_transform(x.reshape(-1, 1))[:, 0]
+        imputes.append({
+            "name": f"{strategy}/{name}", "strategy": strategy, "kind": "categorical",
+            "fill_category": kw.get("fill_value", ""),
+            "input": clean(list(x)), "statistic": clean(imp.statistics_[0]), "output": clean(list(out)),
+        })
+fixtures["impute"] = imputes
+
+# --- StandardScaler ------------------------------------------------------
+scales = []
+n = 513
+scale_inputs = {
+    "normal": float_col(n, 0.0, 5, 2),
+    "nan": float_col(n, 0.25, -3, 10),
+    "offset": float_col(n, 0.0, 1e8, 1e-2),  # large mean, small spread
+    "constant": np.full(n, 3.3),
+    "near_constant": 1e10 + np.arange(n) * 1e-6,  # variance within rounding: scale 1
+    "wide": np.concatenate([float_col(n - 3, 0.1, 0, 1e-3), [1e12, -1e12, 0.5]]),
+}
+# Columns whose mean is large against their spread, or that hold values
+# that cancel, are ill-conditioned: scikit-learn's own mean carries a
+# rounding error there (a sequential float64 sum), so a more accurate
+# result differs from it. For them the fixture also holds the exact mean
+# and variance (rational arithmetic), which tests compare against.
+ill_conditioned = {"offset", "constant", "near_constant", "wide"}
+
+
+def exact_moments(x):
+    v = [Fraction(float(a)) for a in x if not math.isnan(a)]
+    mean = sum(v) / len(v)
+    var = sum((a - mean) ** 2 for a in v) / len(v)
+    return float(mean), float(var)
+
+
+exact = [exact_moments(x) for x in scale_inputs.values()]
+for with_mean, with_std in [(True, True), (False, True), (True, False)]:
+    X = np.column_stack(list(scale_inputs.values()))
+    sc = StandardScaler(with_mean=with_mean, with_std=with_std)
+    out = sc.fit_transform(X)
+    inv = sc.inverse_transform(out)
+    scales.append({
+        "name": f"with_mean={with_mean}/with_std={with_std}",
+        "with_mean": with_mean, "with_std": with_std,
+        "columns": list(scale_inputs),
+        "ill_conditioned": [c in ill_conditioned for c in scale_inputs],
+        "exact_mean": [m for m, _ in exact],
+        "exact_var": [v for _, v in exact],
+        "input": [clean(X[:, j]) for j in range(X.shape[1])],
+        "mean": clean(sc.mean_) if sc.mean_ is not None else None,
+        "var": clean(sc.var_) if sc.var_ is not None else None,
+        "scale": clean(sc.scale_) if sc.scale_ is not None else None,
+        "n_samples_seen": clean(np.broadcast_to(sc.n_samples_seen_, (X.shape[1],))),
+        "output": [clean(out[:, j]) for j in range(X.shape[1])],
+        "inverse": [clean(inv[:, j]) for j in range(X.shape[1])],
+    })
+fixtures["standard_scale"] = scales
+
+# --- OneHotEncoder ---------------------------------------------------------
+onehots = []
+train = {
+    "city": cat_col(200, ["Oslo", "Bergen", "oslo", "Åsgårdstrand", "Tromsø", "10", "9", "Z"]),
+    "plan": cat_col(200, ["basic", "pro"]),
+    "single": cat_col(200, ["only"]),
+}
+test = {
+    "city": np.array(["Oslo", "Paris", np.nan, "Z", "10", "Åsgårdstrand", "bergen"], dtype=object),
+    "plan": np.array(["pro", "basic", "basic", np.nan, "enterprise", "pro", "basic"], dtype=object),
+    "single": np.array(["only", "only", "other", "only", np.nan, "only", "only"], dtype=object),
+}
+for drop in [None, "first", "if_binary"]:
+    enc = OneHotEncoder(handle_unknown="ignore", drop=drop, sparse_output=False)
+    Xtr = np.column_stack(list(train.values()))
+    Xte = np.column_stack(list(test.values()))
+    enc.fit(Xtr)
+    out = enc.transform(Xte)
+    onehots.append({
+        "name": f"drop={drop}", "drop": drop or "none",
+        "columns": list(train),
+        "train": [clean(list(Xtr[:, j])) for j in range(Xtr.shape[1])],
+        "test": [clean(list(Xte[:, j])) for j in range(Xte.shape[1])],
+        "categories": [clean(list(c)) for c in enc.categories_],
+        "feature_names": list(enc.get_feature_names_out(list(train))),
+        "output": [clean(out[:, j]) for j in range(out.shape[1])],
+    })
+fixtures["one_hot"] = onehots
+
+path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fixtures.json")
+with open(path, "w") as f:
+    json.dump(fixtures, f, indent=None, separators=(",", ":"), allow_nan=False)
+    f.write("\n")
+print("wrote", path)
