@@ -1,0 +1,159 @@
+package features
+
+import (
+	"fmt"
+	"slices"
+
+	"github.com/mlpipe/mlpipe/frame"
+	"github.com/mlpipe/mlpipe/preprocess"
+)
+
+// A FeatureNamer reports the names of the columns a fitted step's Transform
+// returns for a frame whose columns are named in, in order, without
+// transforming any data: scikit-learn's get_feature_names_out. Every fitted
+// step of this package implements it. It returns an error when in lacks a
+// column the step needs.
+type FeatureNamer interface {
+	FeatureNamesOut(in []string) ([]string, error)
+}
+
+// FeatureNamesOut returns the column names after applying the fitted steps
+// in order to a frame with columns in, so that a pipeline's matrix feature
+// names are known before any data flows. It returns an error wrapping
+// [ErrParam] for a step that does not implement [FeatureNamer].
+func FeatureNamesOut(in []string, steps ...preprocess.Fitted) ([]string, error) {
+	names := slices.Clone(in)
+	for i, s := range steps {
+		n, ok := s.(FeatureNamer)
+		if !ok {
+			return nil, fmt.Errorf("feature names: step %d (%T) does not report its names: %w", i, s, ErrParam)
+		}
+		var err error
+		if names, err = n.FeatureNamesOut(names); err != nil {
+			return nil, fmt.Errorf("feature names: step %d (%T): %w", i, s, err)
+		}
+	}
+	return names, nil
+}
+
+// selectColumns returns the named columns of f (or, when names is empty,
+// every column of the first kind in kinds), checking each has one of kinds.
+func selectColumns(step string, f *frame.Frame, names []string, kinds ...frame.Kind) ([]string, []frame.Column, error) {
+	if f.NumRows() == 0 {
+		return nil, nil, fmt.Errorf("%s: %w", step, frame.ErrEmpty)
+	}
+	if len(names) == 0 {
+		for i := range f.NumCols() {
+			n, c := f.ColAt(i)
+			if c.Kind() == kinds[0] {
+				names = append(names, n)
+			}
+		}
+		if len(names) == 0 {
+			return nil, nil, fmt.Errorf("%s: no %v column in frame: %w", step, kinds[0], frame.ErrNoColumn)
+		}
+	}
+	if err := uniqueNames(step, names); err != nil {
+		return nil, nil, err
+	}
+	cols := make([]frame.Column, len(names))
+	for i, n := range names {
+		c, err := f.Col(n)
+		if err != nil {
+			return nil, nil, fmt.Errorf("%s: %w", step, err)
+		}
+		if !slices.Contains(kinds, c.Kind()) {
+			return nil, nil, fmt.Errorf("%s: column %q is %v, want %v: %w", step, n, c.Kind(), kinds[0], frame.ErrKind)
+		}
+		cols[i] = c
+	}
+	return names, cols, nil
+}
+
+func uniqueNames(step string, names []string) error {
+	seen := make(map[string]bool, len(names))
+	for _, n := range names {
+		if n == "" {
+			return fmt.Errorf("%s: empty column name: %w", step, ErrParam)
+		}
+		if seen[n] {
+			return fmt.Errorf("%s: column %q named twice: %w", step, n, ErrParam)
+		}
+		seen[n] = true
+	}
+	return nil
+}
+
+// floatCol returns the float values of column name of f.
+func floatCol(step string, f *frame.Frame, name string) ([]float64, error) {
+	v, err := f.Float(name)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", step, err)
+	}
+	return v, nil
+}
+
+// A replacement is a set of new columns standing in for a source column.
+type replacement struct {
+	source string         // the column the new ones are placed at
+	drop   bool           // whether source itself goes
+	add    []frame.Series // new columns, placed where source was (after it when kept)
+}
+
+// replace returns f with each replacement applied: the new columns go where
+// the source column stands, the source column is removed when drop is set,
+// and every other column keeps its place. It fails with frame.ErrDuplicate
+// when a new name clashes with a kept one.
+func replace(step string, f *frame.Frame, reps []replacement) (*frame.Frame, error) {
+	at := make(map[string]int, len(reps))
+	for i, r := range reps {
+		at[r.source] = i
+	}
+	series := make([]frame.Series, 0, f.NumCols()+len(reps))
+	for i := range f.NumCols() {
+		n, c := f.ColAt(i)
+		k, ok := at[n]
+		if !ok {
+			series = append(series, frame.Series{Name: n, Col: c})
+			continue
+		}
+		if !reps[k].drop {
+			series = append(series, frame.Series{Name: n, Col: c})
+		}
+		series = append(series, reps[k].add...)
+	}
+	out, err := frame.New(series...)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", step, err)
+	}
+	return out, nil
+}
+
+// replaceNames is the name-only counterpart of replace, for FeatureNamesOut.
+func replaceNames(step string, in []string, source map[string][]string, drop map[string]bool) ([]string, error) {
+	var out []string
+	found := 0
+	for _, n := range in {
+		add, ok := source[n]
+		if !ok {
+			out = append(out, n)
+			continue
+		}
+		found++
+		if !drop[n] {
+			out = append(out, n)
+		}
+		out = append(out, add...)
+	}
+	if found != len(source) {
+		for n := range source {
+			if !slices.Contains(in, n) {
+				return nil, fmt.Errorf("%s: column %q not among the input columns: %w", step, n, frame.ErrNoColumn)
+			}
+		}
+	}
+	if err := uniqueNames(step, out); err != nil {
+		return nil, fmt.Errorf("%s: output names: %w", step, frame.ErrDuplicate)
+	}
+	return out, nil
+}
