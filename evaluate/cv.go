@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"runtime"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -234,12 +235,39 @@ func CrossValidate(ctx context.Context, l Learner, data *frame.Frame, target str
 	if l == nil {
 		return nil, fmt.Errorf("cross-validate: nil learner")
 	}
+	cv, err := setup(data, target, opts)
+	if err != nil {
+		return nil, fmt.Errorf("cross-validate: %w", err)
+	}
+	tasks := make([]task, len(cv.folds))
+	for k, f := range cv.folds {
+		tasks[k] = task{learner: l, fold: f}
+	}
+	results, err := runTasks(ctx, data, target, cv.y, tasks, cv.scorers, opts.TrainScores, opts.Workers)
+	if err != nil {
+		return nil, fmt.Errorf("cross-validate: %w", err)
+	}
+	return cv.result(results), nil
+}
+
+// cvSetup holds what the cross-validation entry points share: the target,
+// the folds, the scorers and their names.
+type cvSetup struct {
+	y       []float64
+	folds   []Fold
+	scorers []Scorer
+	names   []string
+}
+
+// setup validates the inputs shared by the cross-validation entry points
+// and resolves the default splitter and scorers.
+func setup(data *frame.Frame, target string, opts CVOptions) (*cvSetup, error) {
 	if data == nil || data.NumRows() == 0 {
-		return nil, fmt.Errorf("cross-validate: no rows: %w", frame.ErrEmpty)
+		return nil, fmt.Errorf("no rows: %w", frame.ErrEmpty)
 	}
 	y, err := Target(data, target)
 	if err != nil {
-		return nil, fmt.Errorf("cross-validate: %w", err)
+		return nil, err
 	}
 	class := isClassTarget(y)
 	split := opts.Splitter
@@ -261,38 +289,57 @@ func CrossValidate(ctx context.Context, l Learner, data *frame.Frame, target str
 	names := make([]string, len(scorers))
 	for i, s := range scorers {
 		if s.Score == nil {
-			return nil, fmt.Errorf("cross-validate: scorer %q has no Score function: %w", s.Name, ErrScorer)
+			return nil, fmt.Errorf("scorer %q has no Score function: %w", s.Name, ErrScorer)
 		}
-		for _, n := range names[:i] {
-			if n == s.Name {
-				return nil, fmt.Errorf("cross-validate: scorer name %q given twice: %w", s.Name, ErrScorer)
-			}
+		if slices.Contains(names[:i], s.Name) {
+			return nil, fmt.Errorf("scorer name %q given twice: %w", s.Name, ErrScorer)
 		}
 		names[i] = s.Name
 	}
 	folds, err := split.Split(y)
 	if err != nil {
-		return nil, fmt.Errorf("cross-validate: %w", err)
+		return nil, err
 	}
-	workers := opts.Workers
+	return &cvSetup{y: y, folds: folds, scorers: scorers, names: names}, nil
+}
+
+// result numbers per-fold results into a CVResult.
+func (cv *cvSetup) result(folds []FoldResult) *CVResult {
+	for k := range folds {
+		folds[k].Fold = k
+	}
+	return &CVResult{Scorers: cv.names, Folds: folds}
+}
+
+// A task is one fit of a learner on a fold's training rows, scored on its
+// test rows.
+type task struct {
+	learner Learner
+	fold    Fold
+}
+
+// runTasks runs the tasks concurrently, at most workers (default
+// GOMAXPROCS) at a time, each result in its own slot so the outcome does
+// not depend on scheduling. The first error cancels the rest; it is
+// returned wrapped with the task's position. No goroutine outlives it.
+func runTasks(ctx context.Context, data *frame.Frame, target string, y []float64, tasks []task,
+	scorers []Scorer, trainScores bool, workers int) ([]FoldResult, error) {
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
-
-	res := &CVResult{Scorers: names, Folds: make([]FoldResult, len(folds))}
+	out := make([]FoldResult, len(tasks))
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(workers)
-	for k, fold := range folds {
+	for k, t := range tasks {
 		if gctx.Err() != nil {
 			break
 		}
 		g.Go(func() error {
-			fr, err := runFold(gctx, l, data, target, y, fold, scorers, opts.TrainScores)
+			fr, err := runFold(gctx, t.learner, data, target, y, t.fold, scorers, trainScores)
 			if err != nil {
-				return fmt.Errorf("cross-validate: fold %d: %w", k, err)
+				return fmt.Errorf("fold %d: %w", k, err)
 			}
-			fr.Fold = k
-			res.Folds[k] = fr
+			out[k] = fr
 			return nil
 		})
 	}
@@ -300,9 +347,9 @@ func CrossValidate(ctx context.Context, l Learner, data *frame.Frame, target str
 		return nil, err
 	}
 	if err := ctx.Err(); err != nil {
-		return nil, fmt.Errorf("cross-validate: %w", err)
+		return nil, err
 	}
-	return res, nil
+	return out, nil
 }
 
 func runFold(ctx context.Context, l Learner, data *frame.Frame, target string, y []float64,
