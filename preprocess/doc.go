@@ -43,6 +43,13 @@
 // bounded errgroup) and merges the summaries in chunk order, so its state
 // does not depend on the number of cores.
 //
+// The same summaries fit data that is not in one frame. Every spec is
+// [Incremental]: its Begin method returns a [Partial] that adds batches,
+// merges with another Partial (another shard, another goroutine) and
+// finishes into the fitted step; [FitStream] fits over a stream of
+// batches. The result equals the one-frame fit, exactly for counts and
+// categories and to rounding for moments.
+//
 // # Missing and bad values
 //
 // Missing is NaN in a float column and code -1 in a categorical one. Steps

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math"
 	"runtime"
-	"slices"
 
 	"golang.org/x/sync/errgroup"
 
@@ -144,47 +143,6 @@ func categoryCounts(ctx context.Context, cols []*frame.CategoricalColumn) ([][]i
 		miss[t.col] += missing[i]
 	}
 	return out, miss, nil
-}
-
-// selectColumns resolves the columns a step works on. With names given,
-// each must exist and be of one of kinds; with none, every column of one of
-// kinds is taken, in frame order (an error if there is none). It also
-// rejects a frame with no rows and a name given twice.
-func selectColumns(step string, f *frame.Frame, names []string, kinds ...frame.Kind) ([]string, []frame.Column, error) {
-	if f.NumRows() == 0 {
-		return nil, nil, fmt.Errorf("%s fit: %w", step, frame.ErrEmpty)
-	}
-	if len(names) == 0 {
-		var cols []frame.Column
-		for i := range f.NumCols() {
-			n, c := f.ColAt(i)
-			if slices.Contains(kinds, c.Kind()) {
-				names = append(names, n)
-				cols = append(cols, c)
-			}
-		}
-		if len(names) == 0 {
-			return nil, nil, fmt.Errorf("%s fit: no %s column to work on (have %v): %w", step, kindList(kinds), f.Names(), frame.ErrNoColumn)
-		}
-		return names, cols, nil
-	}
-	cols := make([]frame.Column, len(names))
-	seen := make(map[string]bool, len(names))
-	for i, n := range names {
-		if seen[n] {
-			return nil, nil, fmt.Errorf("%s: column %q named twice: %w", step, n, ErrParam)
-		}
-		seen[n] = true
-		c, err := f.Col(n)
-		if err != nil {
-			return nil, nil, fmt.Errorf("%s fit: %w", step, err)
-		}
-		if !slices.Contains(kinds, c.Kind()) {
-			return nil, nil, fmt.Errorf("%s fit: column %q is %v, need %s: %w", step, n, c.Kind(), kindList(kinds), frame.ErrKind)
-		}
-		cols[i] = c
-	}
-	return slices.Clone(names), cols, nil
 }
 
 func kindList(kinds []frame.Kind) string {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"reflect"
 	"slices"
 
 	"github.com/mlpipe/mlpipe/frame"
@@ -118,115 +119,184 @@ func (s ImputeSpec) WithFillCategory(c string) ImputeSpec {
 // [ErrAllMissing] for a column with nothing to learn from, and ctx.Err()
 // when ctx is cancelled. Fit is safe for concurrent use.
 func (s ImputeSpec) Fit(ctx context.Context, f *frame.Frame) (Fitted, error) {
-	const step = "impute"
-	kinds := []frame.Kind{frame.Float, frame.Categorical}
-	switch s.Strategy {
-	case Mean, Median:
-		kinds = kinds[:1]
-	case MostFrequent, Constant:
-	default:
-		return nil, fmt.Errorf("%s: strategy %v: %w", step, s.Strategy, ErrParam)
-	}
-	if s.Strategy == Constant && !finite(s.Fill) {
-		return nil, fmt.Errorf("%s: constant fill %v is not a finite number: %w", step, s.Fill, ErrParam)
-	}
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	names, cols, err := selectColumns(step+" "+s.Strategy.String(), f, s.Columns, kinds...)
-	if err != nil {
-		return nil, err
-	}
-	out := &Imputer{Strategy: s.Strategy, Columns: make([]ImputeColumn, len(names))}
-	err = parallel(ctx, len(cols), func(ctx context.Context, i int) error {
-		ic, err := s.fitColumn(ctx, names[i], cols[i])
-		out.Columns[i] = ic
-		return err
-	})
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
+	return fitOnce(ctx, s, f)
 }
 
-func (s ImputeSpec) fitColumn(ctx context.Context, name string, c frame.Column) (ImputeColumn, error) {
-	ic := ImputeColumn{Name: name, Kind: c.Kind()}
-	fail := func() (ImputeColumn, error) {
-		return ic, fmt.Errorf("impute %v: column %q has %d rows, all missing: %w (drop it, or use the constant strategy)",
-			s.Strategy, name, c.Len(), ErrAllMissing)
+// Begin returns an empty [Partial] that fits s batch by batch. Its
+// statistics are [Moments] for Mean, a [Sample] (every present value, for
+// an exact median) for Median, and [Counts] for MostFrequent.
+func (s ImputeSpec) Begin() Partial {
+	s.Columns = slices.Clone(s.Columns)
+	return &imputePartial{spec: s}
+}
+
+type imputePartial struct {
+	spec    ImputeSpec
+	cols    columnSet
+	moments []Moments         // Mean
+	samples []Sample          // Median
+	fcounts []Counts[float64] // MostFrequent, float columns
+	ccounts []Counts[string]  // MostFrequent, categorical columns
+	missing []int64           // Constant
+}
+
+func (s ImputeSpec) check() ([]frame.Kind, error) {
+	switch s.Strategy {
+	case Mean, Median:
+		return []frame.Kind{frame.Float}, nil
+	case MostFrequent:
+		return []frame.Kind{frame.Float, frame.Categorical}, nil
+	case Constant:
+		if !finite(s.Fill) {
+			return nil, fmt.Errorf("impute: constant fill %v is not a finite number: %w", s.Fill, ErrParam)
+		}
+		return []frame.Kind{frame.Float, frame.Categorical}, nil
 	}
-	switch c := c.(type) {
-	case *frame.FloatColumn:
-		v := c.Values()
-		if err := checkFinite("impute "+s.Strategy.String(), name, v); err != nil {
-			return ic, err
+	return nil, fmt.Errorf("impute: strategy %v: %w", s.Strategy, ErrParam)
+}
+
+func (p *imputePartial) step() string { return "impute " + p.spec.Strategy.String() }
+
+func (p *imputePartial) Add(ctx context.Context, batch *frame.Frame) error {
+	kinds, err := p.spec.check()
+	if err != nil {
+		return err
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	cols, err := p.cols.resolve(p.step(), batch, p.spec.Columns, kinds...)
+	if err != nil {
+		return err
+	}
+	n := len(cols)
+	if p.moments == nil {
+		p.moments, p.samples, p.missing = make([]Moments, n), make([]Sample, n), make([]int64, n)
+		p.fcounts, p.ccounts = make([]Counts[float64], n), make([]Counts[string], n)
+	}
+	for i, c := range cols {
+		if fc, ok := c.(*frame.FloatColumn); ok {
+			if err := checkFinite(p.step()+" fit", p.cols.names[i], fc.Values()); err != nil {
+				return err
+			}
 		}
-		switch s.Strategy {
+	}
+	if p.spec.Strategy == Mean {
+		vals := make([][]float64, n)
+		for i, c := range cols {
+			vals[i] = c.(*frame.FloatColumn).Values()
+		}
+		m, err := floatMoments(ctx, vals)
+		if err != nil {
+			return err
+		}
+		for i := range m {
+			p.moments[i] = p.moments[i].Merge(m[i])
+		}
+		return nil
+	}
+	return parallel(ctx, n, func(ctx context.Context, i int) error {
+		switch c := cols[i].(type) {
+		case *frame.FloatColumn:
+			switch p.spec.Strategy {
+			case Median:
+				p.samples[i].AddBatch(c.Values())
+			case MostFrequent:
+				for _, x := range c.Values() {
+					if x != x {
+						p.fcounts[i].Missing++
+						continue
+					}
+					p.fcounts[i].Add(x)
+				}
+			case Constant:
+				p.missing[i] += int64(frame.Missing(c))
+			}
+		case *frame.CategoricalColumn:
+			switch p.spec.Strategy {
+			case MostFrequent:
+				counts, miss, err := categoryCounts(ctx, []*frame.CategoricalColumn{c})
+				if err != nil {
+					return err
+				}
+				p.ccounts[i].Missing += miss[0]
+				for code, k := range counts[0] {
+					if k > 0 {
+						p.ccounts[i].AddN(c.Dict()[code], k)
+					}
+				}
+			case Constant:
+				p.missing[i] += int64(frame.Missing(c))
+			}
+		}
+		return nil
+	})
+}
+
+func (p *imputePartial) Merge(other Partial) error {
+	o, ok := other.(*imputePartial)
+	if !ok || !reflect.DeepEqual(p.spec, o.spec) {
+		return mergeError(p.step(), other)
+	}
+	if more, err := p.cols.merge(p.step(), &o.cols); !more || err != nil {
+		return err
+	}
+	if p.moments == nil {
+		n := len(o.moments)
+		p.moments, p.samples, p.missing = make([]Moments, n), make([]Sample, n), make([]int64, n)
+		p.fcounts, p.ccounts = make([]Counts[float64], n), make([]Counts[string], n)
+	}
+	for i := range p.moments {
+		p.moments[i] = p.moments[i].Merge(o.moments[i])
+		p.samples[i].Merge(o.samples[i])
+		p.fcounts[i].Merge(o.fcounts[i])
+		p.ccounts[i].Merge(o.ccounts[i])
+		p.missing[i] += o.missing[i]
+	}
+	return nil
+}
+
+func (p *imputePartial) Finish() (Fitted, error) {
+	if _, err := p.spec.check(); err != nil {
+		return nil, err
+	}
+	if err := p.cols.finish(p.step()); err != nil {
+		return nil, err
+	}
+	out := &Imputer{Strategy: p.spec.Strategy, Columns: make([]ImputeColumn, len(p.cols.names))}
+	for i, name := range p.cols.names {
+		ic := ImputeColumn{Name: name, Kind: p.cols.kinds[i]}
+		ok := true
+		switch p.spec.Strategy {
 		case Mean:
-			m, err := floatMoments(ctx, [][]float64{v})
-			if err != nil {
-				return ic, err
-			}
-			ic.Missing = m[0].Missing
-			if m[0].N == 0 {
-				return fail()
-			}
-			ic.Value = m[0].Mean
+			m := p.moments[i]
+			ic.Missing, ic.Value, ok = m.Missing, m.Mean, m.N > 0
 		case Median:
-			var smp Sample
-			smp.AddBatch(v)
-			ic.Missing = smp.Missing
-			if len(smp.Values) == 0 {
-				return fail()
-			}
-			ic.Value = smp.Median()
+			smp := &p.samples[i]
+			ic.Missing, ic.Value, ok = smp.Missing, smp.Median(), len(smp.Values) > 0
 		case MostFrequent:
-			var cnt Counts[float64]
-			for _, x := range v {
-				if x != x {
-					cnt.Missing++
-					continue
-				}
-				cnt.Add(x)
+			if ic.Kind == frame.Float {
+				ic.Missing = p.fcounts[i].Missing
+				ic.Value, ok = p.fcounts[i].Mode()
+			} else {
+				ic.Missing = p.ccounts[i].Missing
+				ic.Category, ok = p.ccounts[i].Mode()
 			}
-			ic.Missing = cnt.Missing
-			mode, ok := cnt.Mode()
-			if !ok {
-				return fail()
-			}
-			ic.Value = mode
 		case Constant:
-			ic.Missing = int64(frame.Missing(c))
-			ic.Value = s.Fill
-		}
-	case *frame.CategoricalColumn:
-		switch s.Strategy {
-		case MostFrequent:
-			counts, miss, err := categoryCounts(ctx, []*frame.CategoricalColumn{c})
-			if err != nil {
-				return ic, err
-			}
-			ic.Missing = miss[0]
-			var cnt Counts[string]
-			for code, n := range counts[0] {
-				if n > 0 {
-					cnt.AddN(c.Dict()[code], n)
-				}
-			}
-			mode, ok := cnt.Mode()
-			if !ok {
-				return fail()
-			}
-			ic.Category = mode
-		case Constant:
-			ic.Missing = int64(frame.Missing(c))
-			ic.Category = s.FillCategory
-			if ic.Category == "" {
+			ic.Missing = p.missing[i]
+			if ic.Kind == frame.Float {
+				ic.Value = p.spec.Fill
+			} else if ic.Category = p.spec.FillCategory; ic.Category == "" {
 				ic.Category = DefaultFillCategory
 			}
 		}
+		if !ok {
+			return nil, fmt.Errorf("%s: column %q has %d rows, all missing: %w (drop it, or use the constant strategy)",
+				p.step(), name, p.cols.rows, ErrAllMissing)
+		}
+		out.Columns[i] = ic
 	}
-	return ic, nil
+	return out, nil
 }
 
 // Imputer is a fitted [ImputeSpec]: the value written into the missing

@@ -3,6 +3,7 @@ package preprocess
 import (
 	"context"
 	"fmt"
+	"reflect"
 	"slices"
 
 	"github.com/mlpipe/mlpipe/frame"
@@ -146,47 +147,113 @@ func (s OneHotSpec) WithDrop(d DropPolicy) OneHotSpec {
 // unknown policy, frame.ErrEmpty for a frame with no rows,
 // frame.ErrNoColumn for an unknown column, frame.ErrKind for a column that
 // is not categorical, [ErrAllMissing] for a column with no present value,
-// and ctx.Err() when ctx is cancelled. Fit is safe for concurrent use.
+// frame.ErrDuplicate when an output name is already a column of f, and
+// ctx.Err() when ctx is cancelled. Fit is safe for concurrent use.
 func (s OneHotSpec) Fit(ctx context.Context, f *frame.Frame) (Fitted, error) {
-	const step = "one-hot"
-	if int(s.Unknown) >= len(unknownNames) || int(s.Drop) >= len(dropNames) {
-		return nil, fmt.Errorf("%s: unknown policy %d, drop policy %d: %w", step, s.Unknown, s.Drop, ErrParam)
-	}
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	names, cols, err := selectColumns(step, f, s.Columns, frame.Categorical)
+	fitted, err := fitOnce(ctx, s, f)
 	if err != nil {
 		return nil, err
+	}
+	if err := fitted.(*OneHotEncoder).checkOutputNames(f); err != nil {
+		return nil, err
+	}
+	return fitted, nil
+}
+
+// Begin returns an empty [Partial] that fits s batch by batch; its
+// statistics are category [Counts].
+func (s OneHotSpec) Begin() Partial {
+	s.Columns = slices.Clone(s.Columns)
+	return &oneHotPartial{spec: s}
+}
+
+const oneHotStep = "one-hot"
+
+type oneHotPartial struct {
+	spec   OneHotSpec
+	cols   columnSet
+	counts []Counts[string]
+}
+
+func (s OneHotSpec) check() error {
+	if int(s.Unknown) >= len(unknownNames) || int(s.Drop) >= len(dropNames) {
+		return fmt.Errorf("%s: unknown policy %d, drop policy %d: %w", oneHotStep, s.Unknown, s.Drop, ErrParam)
+	}
+	return nil
+}
+
+func (p *oneHotPartial) Add(ctx context.Context, batch *frame.Frame) error {
+	if err := p.spec.check(); err != nil {
+		return err
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	cols, err := p.cols.resolve(oneHotStep, batch, p.spec.Columns, frame.Categorical)
+	if err != nil {
+		return err
 	}
 	cats := make([]*frame.CategoricalColumn, len(cols))
 	for i, c := range cols {
 		cats[i] = c.(*frame.CategoricalColumn)
 	}
-	counts, _, err := categoryCounts(ctx, cats)
+	counts, miss, err := categoryCounts(ctx, cats)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	out := &OneHotEncoder{Unknown: s.Unknown, Columns: make([]OneHotColumn, len(names))}
+	if p.counts == nil {
+		p.counts = make([]Counts[string], len(cols))
+	}
 	for i, cc := range cats {
-		var seen []string
+		p.counts[i].Missing += miss[i]
 		for code, n := range counts[i] {
 			if n > 0 {
-				seen = append(seen, cc.Dict()[code])
+				p.counts[i].AddN(cc.Dict()[code], n)
 			}
 		}
+	}
+	return nil
+}
+
+func (p *oneHotPartial) Merge(other Partial) error {
+	o, ok := other.(*oneHotPartial)
+	if !ok || !reflect.DeepEqual(p.spec, o.spec) {
+		return mergeError(oneHotStep, other)
+	}
+	if more, err := p.cols.merge(oneHotStep, &o.cols); !more || err != nil {
+		return err
+	}
+	if p.counts == nil {
+		p.counts = make([]Counts[string], len(o.counts))
+	}
+	for i := range p.counts {
+		p.counts[i].Merge(o.counts[i])
+	}
+	return nil
+}
+
+func (p *oneHotPartial) Finish() (Fitted, error) {
+	if err := p.spec.check(); err != nil {
+		return nil, err
+	}
+	if err := p.cols.finish(oneHotStep); err != nil {
+		return nil, err
+	}
+	out := &OneHotEncoder{Unknown: p.spec.Unknown, Columns: make([]OneHotColumn, len(p.counts))}
+	for i := range p.counts {
+		name := p.cols.names[i]
+		seen := p.counts[i].Values()
 		if len(seen) == 0 {
-			return nil, fmt.Errorf("%s fit: column %q has %d rows, all missing: %w", step, names[i], f.NumRows(), ErrAllMissing)
+			return nil, fmt.Errorf("%s fit: column %q has %d rows, all missing: %w", oneHotStep, name, p.cols.rows, ErrAllMissing)
 		}
-		slices.Sort(seen)
-		oc := OneHotColumn{Name: names[i], Categories: seen, Drop: -1}
-		if s.Drop == DropFirst || (s.Drop == DropIfBinary && len(seen) == 2) {
+		oc := OneHotColumn{Name: name, Categories: seen, Drop: -1}
+		if p.spec.Drop == DropFirst || (p.spec.Drop == DropIfBinary && len(seen) == 2) {
 			oc.Drop = 0
 		}
 		out.Columns[i] = oc
 	}
-	if err := out.checkOutputNames(f); err != nil {
-		return nil, err
+	if err := checkNames(oneHotStep+" output", out.FeatureNames()); err != nil {
+		return nil, fmt.Errorf("%w: %w", err, frame.ErrDuplicate)
 	}
 	return out, nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"reflect"
 	"slices"
 
 	"github.com/mlpipe/mlpipe/frame"
@@ -38,13 +39,30 @@ func StandardScale(cols ...string) StandardScaleSpec {
 // an infinite value, [ErrAllMissing] for a column with no present value, and
 // ctx.Err() when ctx is cancelled. Fit is safe for concurrent use.
 func (s StandardScaleSpec) Fit(ctx context.Context, f *frame.Frame) (Fitted, error) {
-	const step = "standard scale"
+	return fitOnce(ctx, s, f)
+}
+
+// Begin returns an empty [Partial] that fits s batch by batch; its
+// statistics are [Moments], merged exactly (to rounding).
+func (s StandardScaleSpec) Begin() Partial {
+	return &scalePartial{spec: StandardScaleSpec{Columns: slices.Clone(s.Columns), NoCenter: s.NoCenter, NoScale: s.NoScale}}
+}
+
+const scaleStep = "standard scale"
+
+type scalePartial struct {
+	spec    StandardScaleSpec
+	cols    columnSet
+	moments []Moments
+}
+
+func (p *scalePartial) Add(ctx context.Context, batch *frame.Frame) error {
 	if err := ctx.Err(); err != nil {
-		return nil, err
+		return err
 	}
-	names, cols, err := selectColumns(step, f, s.Columns, frame.Float)
+	cols, err := p.cols.resolve(scaleStep, batch, p.spec.Columns, frame.Float)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	vals := make([][]float64, len(cols))
 	for i, c := range cols {
@@ -52,21 +70,52 @@ func (s StandardScaleSpec) Fit(ctx context.Context, f *frame.Frame) (Fitted, err
 	}
 	moments, err := floatMoments(ctx, vals)
 	if err != nil {
+		return err
+	}
+	if p.moments == nil {
+		p.moments = make([]Moments, len(cols))
+	}
+	for i, m := range moments {
+		if m.N > 0 && (math.IsInf(m.Min, 0) || math.IsInf(m.Max, 0)) {
+			return checkFinite(scaleStep+" fit", p.cols.names[i], vals[i])
+		}
+		p.moments[i] = p.moments[i].Merge(m)
+	}
+	return nil
+}
+
+func (p *scalePartial) Merge(other Partial) error {
+	o, ok := other.(*scalePartial)
+	if !ok || !reflect.DeepEqual(p.spec, o.spec) {
+		return mergeError(scaleStep, other)
+	}
+	if more, err := p.cols.merge(scaleStep, &o.cols); !more || err != nil {
+		return err
+	}
+	if p.moments == nil {
+		p.moments = make([]Moments, len(o.moments))
+	}
+	for i := range p.moments {
+		p.moments[i] = p.moments[i].Merge(o.moments[i])
+	}
+	return nil
+}
+
+func (p *scalePartial) Finish() (Fitted, error) {
+	if err := p.cols.finish(scaleStep); err != nil {
 		return nil, err
 	}
-	out := &StandardScaler{Columns: make([]ScaleColumn, len(names))}
-	for i, m := range moments {
-		if math.IsInf(m.Min, 0) || math.IsInf(m.Max, 0) {
-			return nil, checkFinite(step+" fit", names[i], vals[i])
-		}
+	out := &StandardScaler{Columns: make([]ScaleColumn, len(p.moments))}
+	for i, m := range p.moments {
+		name := p.cols.names[i]
 		if m.N == 0 {
-			return nil, fmt.Errorf("%s fit: column %q has %d rows, all missing: %w", step, names[i], f.NumRows(), ErrAllMissing)
+			return nil, fmt.Errorf("%s fit: column %q has %d rows, all missing: %w", scaleStep, name, p.cols.rows, ErrAllMissing)
 		}
-		sc := ScaleColumn{Name: names[i], Mean: m.Mean, Var: m.Variance(), N: m.N, Center: 0, Scale: 1}
-		if !s.NoCenter {
+		sc := ScaleColumn{Name: name, Mean: m.Mean, Var: m.Variance(), N: m.N, Center: 0, Scale: 1}
+		if !p.spec.NoCenter {
 			sc.Center = m.Mean
 		}
-		if !s.NoScale && !constantFeature(sc.Var, sc.Mean, m.N) {
+		if !p.spec.NoScale && !constantFeature(sc.Var, sc.Mean, m.N) {
 			sc.Scale = math.Sqrt(sc.Var)
 		}
 		out.Columns[i] = sc

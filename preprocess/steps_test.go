@@ -477,3 +477,164 @@ func TestWorkerCountInvariance(t *testing.T) {
 		t.Errorf("chunked %+v, whole %+v", c, whole)
 	}
 }
+
+// TestPartialMerge fits each step on the whole frame, on 8 chunks merged,
+// on a stream of batches, and on two shards merged across goroutines, and
+// expects the same state: exactly for counts and categories, to rounding
+// for moments.
+func TestPartialMerge(t *testing.T) {
+	ctx := context.Background()
+	n := 1003
+	x := make([]float64, n)
+	y := make([]float64, n)
+	labels := make([]string, n)
+	valid := make([]bool, n)
+	for i := range n {
+		x[i] = 50 + 10*math.Sin(float64(i)*0.37)
+		y[i] = float64(i % 13)
+		if i%9 == 0 {
+			x[i] = nan
+		}
+		labels[i] = []string{"red", "green", "blue", "Blue", "teal"}[i*i%5]
+		valid[i] = i%7 != 0
+	}
+	f := mustFrame(t, frame.Floats("x", x), frame.Floats("y", y), frame.Categories("c", labels, valid))
+	batches := func(k int) []*frame.Frame {
+		var out []*frame.Frame
+		for lo := 0; lo < n; lo += (n + k - 1) / k {
+			b, err := f.Slice(lo, min(n, lo+(n+k-1)/k))
+			if err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, b)
+		}
+		return out
+	}
+	specs := []Incremental{
+		StandardScale(), Impute(Mean), Impute(Median), Impute(MostFrequent),
+		Impute(Constant, "x", "c"), OneHot().WithDrop(DropIfBinary),
+	}
+	for _, s := range specs {
+		t.Run(reflect.TypeOf(s).Name(), func(t *testing.T) {
+			whole, err := s.Fit(ctx, f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			// 8 chunks, each its own Partial, merged in order.
+			merged := s.Begin()
+			for _, b := range batches(8) {
+				p := s.Begin()
+				if err := p.Add(ctx, b); err != nil {
+					t.Fatal(err)
+				}
+				if err := merged.Merge(p); err != nil {
+					t.Fatal(err)
+				}
+			}
+			chunked, err := merged.Finish()
+			if err != nil {
+				t.Fatal(err)
+			}
+			// A stream of 13 batches into one Partial.
+			streamed, err := FitStream(ctx, s, func(yield func(*frame.Frame, error) bool) {
+				for _, b := range batches(13) {
+					if !yield(b, nil) {
+						return
+					}
+				}
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			// Two shards fitted on goroutines, then merged.
+			shards := batches(2)
+			parts := []Partial{s.Begin(), s.Begin()}
+			var wg sync.WaitGroup
+			for i := range parts {
+				wg.Go(func() {
+					if err := parts[i].Add(ctx, shards[i]); err != nil {
+						t.Error(err)
+					}
+				})
+			}
+			wg.Wait()
+			if err := parts[0].Merge(parts[1]); err != nil {
+				t.Fatal(err)
+			}
+			sharded, err := parts[0].Finish()
+			if err != nil {
+				t.Fatal(err)
+			}
+			for name, got := range map[string]Fitted{"chunked": chunked, "streamed": streamed, "sharded": sharded} {
+				sameState(t, name, whole, got)
+			}
+		})
+	}
+}
+
+// sameState compares two fitted states: floats to 1e-12 relative,
+// everything else exactly.
+func sameState(t *testing.T, what string, want, got Fitted) {
+	t.Helper()
+	switch w := want.(type) {
+	case *StandardScaler:
+		g := got.(*StandardScaler)
+		for i, c := range w.Columns {
+			d := g.Columns[i]
+			if c.Name != d.Name || c.N != d.N || !near(c.Mean, d.Mean) || !near(c.Var, d.Var) || !near(c.Scale, d.Scale) || !near(c.Center, d.Center) {
+				t.Errorf("%s: %+v, whole %+v", what, d, c)
+			}
+		}
+	case *Imputer:
+		g := got.(*Imputer)
+		for i, c := range w.Columns {
+			d := g.Columns[i]
+			if c.Name != d.Name || c.Kind != d.Kind || c.Category != d.Category || c.Missing != d.Missing || !near(c.Value, d.Value) {
+				t.Errorf("%s: %+v, whole %+v", what, d, c)
+			}
+		}
+	default:
+		if !reflect.DeepEqual(want, got) {
+			t.Errorf("%s: %+v, whole %+v", what, got, want)
+		}
+	}
+}
+
+func near(a, b float64) bool { return a == b || math.Abs(a-b) <= 1e-12*math.Max(math.Abs(a), math.Abs(b)) }
+
+func TestPartialMisuse(t *testing.T) {
+	ctx := context.Background()
+	f := sampleFrame(t)
+	p := StandardScale("age").Begin()
+	if err := p.Merge(OneHot().Begin()); !errors.Is(err, ErrParam) {
+		t.Errorf("merge of another step: %v", err)
+	}
+	if err := p.Merge(StandardScale("income").Begin()); !errors.Is(err, ErrParam) {
+		t.Errorf("merge of another spec: %v", err)
+	}
+	if _, err := p.Finish(); !errors.Is(err, frame.ErrEmpty) {
+		t.Errorf("finish with no rows: %v", err)
+	}
+	if err := p.Add(ctx, f); err != nil {
+		t.Fatal(err)
+	}
+	other := StandardScale().Begin() // resolves to age and income
+	if err := other.Add(ctx, f); err != nil {
+		t.Fatal(err)
+	}
+	q := StandardScale().Begin()
+	if err := q.Add(ctx, mustFrame(t, frame.Floats("age", []float64{1}))); err != nil {
+		t.Fatal(err)
+	}
+	if err := other.Merge(q); !errors.Is(err, ErrParam) {
+		t.Errorf("merge of partials over other columns: %v", err)
+	}
+	// A later batch must have the columns of the first, with their kinds.
+	if err := p.Add(ctx, mustFrame(t, frame.Categories("age", []string{"x"}, nil))); !errors.Is(err, frame.ErrKind) {
+		t.Errorf("later batch of another kind: %v", err)
+	}
+	stream := func(yield func(*frame.Frame, error) bool) { yield(nil, frame.ErrLength) }
+	if _, err := FitStream(ctx, OneHot(), stream); !errors.Is(err, frame.ErrLength) {
+		t.Errorf("stream error: %v", err)
+	}
+}
