@@ -600,7 +600,9 @@ func sameState(t *testing.T, what string, want, got Fitted) {
 	}
 }
 
-func near(a, b float64) bool { return a == b || math.Abs(a-b) <= 1e-12*math.Max(math.Abs(a), math.Abs(b)) }
+func near(a, b float64) bool {
+	return a == b || math.Abs(a-b) <= 1e-12*math.Max(math.Abs(a), math.Abs(b))
+}
 
 func TestPartialMisuse(t *testing.T) {
 	ctx := context.Background()
