@@ -28,10 +28,10 @@
 // Every stage runs in its own goroutines: one for the extractor, [Workers]
 // (default 1) for each Then stage, one for the loader. Stages are connected
 // by channels of capacity [Buffer] (default 1), so a slow stage holds back
-// the ones before it: at most, per channel, its buffer; per single-worker
-// stage, the one value it is working on; per Then stage with w > 1 workers,
-// w+1 values; and one in the loader. A file larger than memory therefore
-// flows through in constant memory.
+// the ones before it. The values between the extractor and the loader are at
+// most the sum of the buffers, plus one per worker of each Then stage, plus
+// the one the loader holds; a file larger than memory therefore flows
+// through in constant memory.
 //
 // Order: every stage passes values on in the order it received them, however
 // many workers it has (results that finish early wait, in a buffer bounded

@@ -8,6 +8,7 @@ import (
 	"reflect"
 	"runtime/debug"
 	"slices"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -667,12 +668,12 @@ func runTransform[In, Out any](r *runner, idx int, in <-chan In, t etl.Transform
 // runParallel runs a transform stage with n.workers > 1 workers and keeps
 // its output in input order.
 //
-// A dispatcher numbers the input values and hands them to the workers; a
-// collector puts the results back in order in a ring of n.workers slots and
-// sends them on. A token taken by the dispatcher before each value and given
-// back by the collector after sending it bounds the values inside the stage
-// to n.workers, so a slow value holds back at most n.workers-1 finished ones
-// and the ring never overflows.
+// Each worker takes a token, then, holding a lock so that numbering follows
+// arrival, receives the next value and numbers it. A collector puts the
+// results back in order in a ring of n.workers slots, sends them on, and
+// gives each one's token back once it is sent. The tokens bound the values
+// inside the stage to n.workers, so a slow value holds back at most
+// n.workers-1 finished ones and the ring never overflows.
 func runParallel[In, Out any](r *runner, idx int, in <-chan In, t etl.Transformer[In, Out]) <-chan Out {
 	n, st := r.nodes[idx], &r.stats[idx]
 	workers := n.workers
@@ -680,44 +681,37 @@ func runParallel[In, Out any](r *runner, idx int, in <-chan In, t etl.Transforme
 	rowsIn, rowsOut := rowsOf[In](), rowsOf[Out]()
 	ctx := r.ctx
 
-	type job struct {
-		seq int64
-		v   In
-	}
 	type result struct {
 		seq int64
 		v   Out
 	}
-	jobs := make(chan job)
 	results := make(chan result, workers)
 	tokens := make(chan struct{}, workers)
 
-	// Dispatcher. It closes jobs only when its input is exhausted, so the
-	// workers, and then the collector, see a clean end only on success.
-	r.g.Go(func() error {
-		for seq := int64(0); ; seq++ {
-			v, ok, err := recv(ctx, in)
-			if err != nil {
-				return err
-			}
-			if !ok {
-				close(jobs)
-				return nil
-			}
-			r.begin(st)
-			st.batchesIn++
-			if rowsIn != nil {
-				st.rowsIn += rowsIn(v)
-			}
-			if err := send(ctx, tokens, struct{}{}); err != nil {
-				return err
-			}
-			if err := send(ctx, jobs, job{seq, v}); err != nil {
-				return err
-			}
+	var (
+		mu      sync.Mutex // serialises receiving and numbering
+		nextSeq int64
+	)
+	take := func() (v In, seq int64, ok bool, err error) {
+		mu.Lock()
+		defer mu.Unlock()
+		v, ok, err = recv(ctx, in)
+		if !ok || err != nil {
+			return v, 0, ok, err
 		}
-	})
+		seq = nextSeq
+		nextSeq++
+		r.begin(st)
+		st.batchesIn++
+		if rowsIn != nil {
+			st.rowsIn += rowsIn(v)
+		}
+		return v, seq, true, nil
+	}
 
+	// The workers close results when the last of them returns; the
+	// collector then tells a clean end (every worker saw the input end)
+	// from a failure by failed.
 	var live atomic.Int32
 	var failed atomic.Bool
 	live.Store(int32(workers))
@@ -732,20 +726,24 @@ func runParallel[In, Out any](r *runner, idx int, in <-chan In, t etl.Transforme
 				}
 			}()
 			for {
-				j, ok, err := recv(ctx, jobs)
+				if err := send(ctx, tokens, struct{}{}); err != nil {
+					return err
+				}
+				v, seq, ok, err := take()
 				if err != nil {
 					return err
 				}
 				if !ok {
+					<-tokens
 					return nil
 				}
 				t0 := time.Now()
-				o, err := callTransform(ctx, t, j.v)
+				o, err := callTransform(ctx, t, v)
 				st.busy.Add(int64(time.Since(t0)))
 				if err != nil {
-					return stageErr(n.name, "", j.seq, err)
+					return stageErr(n.name, "", seq, err)
 				}
-				if err := send(ctx, results, result{j.seq, o}); err != nil {
+				if err := send(ctx, results, result{seq, o}); err != nil {
 					return err
 				}
 			}
