@@ -1,0 +1,168 @@
+package etl
+
+import (
+	"bytes"
+	"io"
+)
+
+// csvSyntax is what the splitter and the parser must agree on to find where
+// a record ends: a delimiter, a quote byte (or none), a comment byte (or none).
+type csvSyntax struct {
+	sep     byte
+	quote   byte
+	quoting bool
+	comment byte // 0: none
+	trim    bool
+}
+
+// recordEnd returns the index just past the '\n' that ends the record
+// starting at buf[pos], and whether the record holds a quote byte. It returns
+// -1 when buf[pos:] holds no complete record. A quote opens a quoted field
+// only at the start of a field (after optional blanks when trimming); a quote
+// elsewhere is literal to the splitter and an error to the parser, so both
+// agree on record boundaries even in broken input.
+func (s *csvSyntax) recordEnd(buf []byte, pos int) (int, bool) {
+	nl := bytes.IndexByte(buf[pos:], '\n')
+	if nl < 0 {
+		return -1, false
+	}
+	nl += pos
+	if !s.quoting || (s.comment != 0 && buf[pos] == s.comment) || bytes.IndexByte(buf[pos:nl], s.quote) < 0 {
+		return nl + 1, false
+	}
+	i := pos
+	for {
+		if s.trim {
+			for i < len(buf) && isBlank(buf[i], s.sep) {
+				i++
+			}
+		}
+		if i < len(buf) && buf[i] == s.quote {
+			k := i + 1
+			for {
+				q := bytes.IndexByte(buf[k:], s.quote)
+				if q < 0 {
+					return -1, true
+				}
+				k += q + 1
+				if k == len(buf) {
+					return -1, true // an escaped quote or the closing one: need more input
+				}
+				if buf[k] == s.quote {
+					k++
+					continue
+				}
+				break
+			}
+			i = k
+		}
+		for i < len(buf) && buf[i] != s.sep && buf[i] != '\n' {
+			i++
+		}
+		if i == len(buf) {
+			return -1, true
+		}
+		if buf[i] == '\n' {
+			return i + 1, true
+		}
+		i++
+	}
+}
+
+func isBlank(c, sep byte) bool { return (c == ' ' || c == '\t') && c != sep }
+
+// chunker cuts an input into chunks of whole records: at most maxRecs records
+// and about maxBytes bytes each (more only when one record is larger), so
+// that chunks can be parsed independently and concurrently. It is used by one
+// goroutine at a time.
+type chunker struct {
+	syn      *csvSyntax
+	r        io.Reader
+	buf      []byte
+	scan     int // buf[:scan] holds recs complete records
+	recs     int
+	line     int // line number of buf[0]
+	maxRecs  int
+	maxBytes int
+	eof      bool
+	started  bool
+	bytes    int64 // bytes read so far
+	lastSize int
+}
+
+const minRead = 64 << 10
+
+// next returns the next chunk of whole records and the line its first byte is
+// on. The final chunk may end without a newline, or inside an open quote
+// (the parser reports that). It returns io.EOF after the last chunk, or the
+// reader's error.
+func (c *chunker) next() ([]byte, int, error) {
+	for {
+		if !c.started {
+			if len(c.buf) < len(bom) && !c.eof {
+				if err := c.fill(); err != nil {
+					return nil, 0, err
+				}
+				continue
+			}
+			c.started = true
+			c.buf = bytes.TrimPrefix(c.buf, bom)
+		}
+		for c.recs < c.maxRecs && c.scan < c.maxBytes && c.scan < len(c.buf) {
+			end, _ := c.syn.recordEnd(c.buf, c.scan)
+			if end < 0 {
+				break
+			}
+			c.scan = end
+			c.recs++
+		}
+		if c.scan > 0 && (c.recs >= c.maxRecs || c.scan >= c.maxBytes || c.eof) {
+			line := c.line
+			return c.cut(c.scan), line, nil
+		}
+		if c.eof {
+			if len(c.buf) == 0 {
+				return nil, 0, io.EOF
+			}
+			line := c.line
+			return c.cut(len(c.buf)), line, nil
+		}
+		if err := c.fill(); err != nil {
+			return nil, 0, err
+		}
+	}
+}
+
+// cut detaches buf[:n] as a chunk and keeps the rest in a fresh buffer, so
+// the chunk can be parsed while reading goes on.
+func (c *chunker) cut(n int) []byte {
+	chunk := c.buf[:n:n]
+	rest := c.buf[n:]
+	size := max(c.lastSize+c.lastSize/4, 2*len(rest), minRead)
+	c.lastSize = n
+	nb := make([]byte, len(rest), size)
+	copy(nb, rest)
+	c.buf = nb
+	c.scan, c.recs = 0, 0
+	c.line += bytes.Count(chunk, []byte{'\n'})
+	return chunk
+}
+
+// fill reads more input into buf, growing it when full.
+func (c *chunker) fill() error {
+	if cap(c.buf)-len(c.buf) < minRead/2 {
+		nb := make([]byte, len(c.buf), max(2*cap(c.buf), minRead))
+		copy(nb, c.buf)
+		c.buf = nb
+	}
+	n, err := c.r.Read(c.buf[len(c.buf):cap(c.buf)])
+	c.bytes += int64(n)
+	c.buf = c.buf[:len(c.buf)+n]
+	if err == io.EOF {
+		c.eof = true
+		return nil
+	}
+	return err
+}
+
+var bom = []byte{0xEF, 0xBB, 0xBF}

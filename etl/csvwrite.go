@@ -1,0 +1,338 @@
+package etl
+
+import (
+	"bufio"
+	"compress/gzip"
+	"context"
+	"fmt"
+	"io"
+	"math"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/mlpipe/mlpipe/frame"
+)
+
+// CSVWriterOptions configures [NewCSVWriter] and [CreateCSV]. The zero value
+// writes comma-separated text with a header line, missing values as empty
+// fields, times in RFC 3339 with nanoseconds, and "\n" line endings.
+type CSVWriterOptions struct {
+	// Name names the output in errors. Default: the path for CreateCSV,
+	// else "csv".
+	Name string
+	// Comma is the field delimiter, ASCII, not '"', '\r' or '\n'. Default ','.
+	Comma rune
+	// NoHeader leaves out the header line.
+	NoHeader bool
+	// NA is written for a missing value. Default "" (an empty field).
+	NA string
+	// TimeLayout formats time values (in UTC). Default time.RFC3339Nano.
+	TimeLayout string
+	// CRLF ends lines with "\r\n" instead of "\n".
+	CRLF bool
+}
+
+// CSVWriter writes frames as delimited text: a [Loader] of [*frame.Frame].
+// The first frame fixes the columns; every later frame must have the same
+// names in the same order. Fields holding the delimiter, a quote, a line
+// break or leading or trailing blanks are quoted, with quotes doubled.
+// Floats are written in the shortest form that reads back exactly; a
+// string equal to a missing-value spelling (such as "NA") reads back as
+// missing.
+//
+// Load, Close and Abort may be called from different goroutines but not at
+// once for the same writer's data: they serialise on a lock.
+type CSVWriter struct {
+	mu      sync.Mutex
+	name    string
+	opts    CSVWriterOptions
+	sep     byte
+	bw      *bufio.Writer
+	zw      *gzip.Writer
+	file    *atomicFile
+	names   []string
+	started bool
+	err     error // sticky: the first write error
+	closed  bool
+	ctx     context.Context // the last Load's, checked by Close
+	row     []byte
+}
+
+var (
+	_ Loader[*frame.Frame] = (*CSVWriter)(nil)
+	_ io.Closer            = (*CSVWriter)(nil)
+)
+
+// NewCSVWriter returns a writer of frames to w. Close flushes its buffer; it
+// does not close w. Bad options are reported by the first Load.
+func NewCSVWriter(w io.Writer, opts CSVWriterOptions) *CSVWriter {
+	if opts.Name == "" {
+		opts.Name = "csv"
+	}
+	return newCSVWriter(w, opts)
+}
+
+func newCSVWriter(w io.Writer, opts CSVWriterOptions) *CSVWriter {
+	cw := &CSVWriter{name: opts.Name, opts: opts, bw: bufio.NewWriterSize(w, 256<<10), sep: ','}
+	if opts.TimeLayout == "" {
+		cw.opts.TimeLayout = time.RFC3339Nano
+	}
+	if opts.Comma != 0 {
+		b, err := asciiOpt("Comma", opts.Comma)
+		if err == nil && b == '"' {
+			err = fmt.Errorf("csv writer: delimiter must not be the quote: %w", ErrOptions)
+		}
+		cw.sep, cw.err = b, err
+	}
+	return cw
+}
+
+// CreateCSV returns a writer to a new file at path, gzip-compressed when path
+// ends in ".gz". The writer writes to a temporary file in the same directory
+// and renames it to path only when Close succeeds, so path never holds a
+// half-written file: a failed write, a cancelled context (the last Load's,
+// checked at Close) or a call to Abort removes the temporary file instead,
+// and an existing file at path is left untouched. It returns an error if the
+// temporary file cannot be created.
+func CreateCSV(path string, opts CSVWriterOptions) (*CSVWriter, error) {
+	if opts.Name == "" {
+		opts.Name = path
+	}
+	af, err := createAtomic(path)
+	if err != nil {
+		return nil, fmt.Errorf("write %s: %w", opts.Name, err)
+	}
+	var w io.Writer = af.f
+	var zw *gzip.Writer
+	if strings.HasSuffix(path, ".gz") {
+		zw = gzip.NewWriter(af.f)
+		w = zw
+	}
+	cw := newCSVWriter(w, opts)
+	cw.file, cw.zw = af, zw
+	return cw, nil
+}
+
+// Load writes the rows of f. It returns an error wrapping [ErrSchema] if f's
+// columns differ from the first frame's, [ErrClosed] after Close or Abort,
+// ctx.Err() if ctx is done, or the write error (after which every call
+// returns it and Close discards the output).
+func (w *CSVWriter) Load(ctx context.Context, f *frame.Frame) error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.ctx = ctx
+	if w.closed {
+		return fmt.Errorf("write %s: %w", w.name, ErrClosed)
+	}
+	if w.err != nil {
+		return w.err
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	names := f.Names()
+	if !w.started {
+		w.started = true
+		w.names = names
+		if !w.opts.NoHeader {
+			w.row = w.row[:0]
+			for i, n := range names {
+				if i > 0 {
+					w.row = append(w.row, w.sep)
+				}
+				w.row = w.appendField(w.row, n)
+			}
+			w.row = w.eol(w.row)
+			if _, err := w.bw.Write(w.row); err != nil {
+				return w.fail(err)
+			}
+		}
+	} else if !equalNames(names, w.names) {
+		return fmt.Errorf("write %s: frame has columns %v, the first had %v: %w", w.name, names, w.names, ErrSchema)
+	}
+	cols := make([]frame.Column, len(names))
+	dicts := make([][][]byte, len(names))
+	for i := range names {
+		_, cols[i] = f.ColAt(i)
+		if c, ok := cols[i].(*frame.CategoricalColumn); ok {
+			d := make([][]byte, len(c.Dict()))
+			for k, s := range c.Dict() {
+				d[k] = w.appendField(nil, s)
+			}
+			dicts[i] = d
+		}
+	}
+	na := w.appendField(nil, w.opts.NA)
+	n := f.NumRows()
+	for r := range n {
+		if r%4096 == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+		}
+		w.row = w.row[:0]
+		for i, c := range cols {
+			if i > 0 {
+				w.row = append(w.row, w.sep)
+			}
+			if c.IsNA(r) {
+				w.row = append(w.row, na...)
+				continue
+			}
+			switch c := c.(type) {
+			case *frame.FloatColumn:
+				w.row = appendFloat(w.row, c.Values()[r])
+			case *frame.CategoricalColumn:
+				w.row = append(w.row, dicts[i][c.Codes()[r]]...)
+			case *frame.StringColumn:
+				w.row = w.appendField(w.row, c.Values()[r])
+			case *frame.TimeColumn:
+				t, _ := c.At(r)
+				w.row = w.appendField(w.row, t.Format(w.opts.TimeLayout))
+			case *frame.BoolColumn:
+				w.row = strconv.AppendBool(w.row, c.Values()[r])
+			}
+		}
+		if len(w.row) == 0 {
+			// A lone empty field would make a blank line, which readers skip.
+			w.row = append(w.row, '"', '"')
+		}
+		w.row = w.eol(w.row)
+		if _, err := w.bw.Write(w.row); err != nil {
+			return w.fail(err)
+		}
+	}
+	return nil
+}
+
+func (w *CSVWriter) fail(err error) error {
+	w.err = fmt.Errorf("write %s: %w", w.name, err)
+	return w.err
+}
+
+func (w *CSVWriter) eol(b []byte) []byte {
+	if w.opts.CRLF {
+		return append(b, '\r', '\n')
+	}
+	return append(b, '\n')
+}
+
+func equalNames(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// appendFloat writes integers without a fraction or exponent (up to 1e15)
+// and other values in the shortest form that parses back to the same float.
+func appendFloat(b []byte, v float64) []byte {
+	if v == math.Trunc(v) && math.Abs(v) < 1e15 {
+		if v == 0 && math.Signbit(v) {
+			return append(b, "-0"...)
+		}
+		return strconv.AppendInt(b, int64(v), 10)
+	}
+	return strconv.AppendFloat(b, v, 'g', -1, 64)
+}
+
+// appendField appends s, quoted if it must be.
+func (w *CSVWriter) appendField(b []byte, s string) []byte {
+	if !w.needsQuote(s) {
+		return append(b, s...)
+	}
+	b = append(b, '"')
+	for {
+		k := strings.IndexByte(s, '"')
+		if k < 0 {
+			break
+		}
+		b = append(b, s[:k+1]...)
+		b = append(b, '"')
+		s = s[k+1:]
+	}
+	b = append(b, s...)
+	return append(b, '"')
+}
+
+func (w *CSVWriter) needsQuote(s string) bool {
+	if s == "" {
+		return false
+	}
+	if s[0] == ' ' || s[0] == '\t' || s[len(s)-1] == ' ' || s[len(s)-1] == '\t' {
+		return true
+	}
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; c {
+		case '"', '\r', '\n':
+			return true
+		default:
+			if c == w.sep {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// Close flushes the output. For a writer from CreateCSV it then syncs and
+// renames the temporary file to its final path — unless a write failed or
+// the last Load's context is done, in which case it removes the temporary
+// file and returns the error. Closing twice returns nil the second time.
+func (w *CSVWriter) Close() error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.closed {
+		return nil
+	}
+	w.closed = true
+	err := w.err
+	if err == nil && w.ctx != nil && w.ctx.Err() != nil {
+		err = fmt.Errorf("write %s: run cancelled: %w", w.name, w.ctx.Err())
+	}
+	if err == nil {
+		if e := w.bw.Flush(); e != nil {
+			err = fmt.Errorf("write %s: %w", w.name, e)
+		}
+	}
+	if err == nil && w.zw != nil {
+		if e := w.zw.Close(); e != nil {
+			err = fmt.Errorf("write %s: %w", w.name, e)
+		}
+	}
+	if w.file == nil {
+		return err
+	}
+	if err != nil {
+		w.file.abort()
+		return err
+	}
+	if e := w.file.commit(); e != nil {
+		return fmt.Errorf("write %s: %w", w.name, e)
+	}
+	return nil
+}
+
+// Abort discards the output: for a writer from CreateCSV it removes the
+// temporary file, leaving the final path untouched. Later calls to Load
+// return [ErrClosed] and Close does nothing. It returns the error removing
+// the file, if any.
+func (w *CSVWriter) Abort() error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.closed {
+		return nil
+	}
+	w.closed = true
+	if w.file != nil {
+		return w.file.abort()
+	}
+	return nil
+}

@@ -1,0 +1,43 @@
+// Package etl moves data into and out of mlpipe: the stage interfaces
+// ([Extractor], [Transformer], [Loader]) and the sources and sinks that
+// implement them, in bounded batches of [*frame.Frame].
+//
+// # Sources
+//
+// [CSV] and [OpenCSV] read delimited text (CSV, TSV, gzip by file name) as a
+// stream of frames of at most [CSVOptions].BatchRows rows. The input is cut
+// at record boundaries into pieces that are parsed concurrently straight from
+// bytes into typed columns — numbers into float64, text into
+// dictionary-encoded categories — and emitted in input order, so memory
+// holds a few batches whatever the file's size. Column kinds come from a
+// given schema or are inferred from a sample of the first records (see
+// [CSVOptions]).
+//
+// # Sinks
+//
+// [NewCSVWriter] writes frames to any io.Writer; [CreateCSV] writes a file
+// atomically: to a temporary file renamed into place by a successful Close,
+// removed by Abort, by a write error, or when the run's context was
+// cancelled. A failed run never leaves a half-written file under the final
+// name.
+//
+// # Bad records
+//
+// A record that cannot be read — a wrong number of fields, broken quoting,
+// invalid UTF-8, a value that does not fit its column's kind — is never
+// dropped silently. Under the default [Fail] policy the source stops with a
+// [*ParseError] naming the source, line, column and raw text:
+//
+//	read churn.csv line 1042 column age: "abc": not a number
+//
+// Under [Reject] it sends the record to a rejects [Loader] of [Rejected]
+// (its raw text, line and reason) and goes on; [Stats] counts records read,
+// rows emitted and records rejected, and after a successful run
+// Records == Rows + Rejected.
+//
+// # Concurrency
+//
+// Sources run their own bounded set of goroutines, all stopped before
+// Extract returns; emit and the rejects loader are called from the goroutine
+// that called Extract, one call at a time, in input order.
+package etl

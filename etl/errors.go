@@ -1,0 +1,134 @@
+package etl
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+)
+
+// Errors that sources and sinks return, wrapped with the source, line and
+// column involved. Test for them with errors.Is.
+var (
+	// ErrFieldCount: a record has more or fewer fields than the header.
+	ErrFieldCount = errors.New("wrong number of fields")
+	// ErrQuote: a quote where none may be, or a quoted field left open.
+	ErrQuote = errors.New("malformed quoting")
+	// ErrNotNumber: a value of a float column is not a number.
+	ErrNotNumber = errors.New("not a number")
+	// ErrNotBool: a value of a bool column is not true, false, 1 or 0.
+	ErrNotBool = errors.New("not a boolean")
+	// ErrNotTime: a value of a time column is not a date or RFC 3339 time.
+	ErrNotTime = errors.New("not a time")
+	// ErrUTF8: a text value is not valid UTF-8.
+	ErrUTF8 = errors.New("invalid UTF-8")
+	// ErrNoHeader: the input is empty where a header line was expected.
+	ErrNoHeader = errors.New("no header line")
+	// ErrSchema: a schema names a column the input lacks, or frames given to
+	// a sink disagree on their columns.
+	ErrSchema = errors.New("schema mismatch")
+	// ErrOptions: options that contradict each other or are out of range.
+	ErrOptions = errors.New("invalid options")
+	// ErrConsumed: Extract was called a second time on a source that can be
+	// read only once (an io.Reader).
+	ErrConsumed = errors.New("source already read")
+	// ErrClosed: a sink was used after Close or Abort.
+	ErrClosed = errors.New("sink closed")
+)
+
+// ParseError reports a value or record that could not be read. Line is the
+// 1-based line of the input where the record starts; Column is the 1-based
+// field index, or 0 when the fault is the record as a whole (a wrong number of
+// fields, broken quoting); Raw is the offending text (the field, or the whole
+// record when Column is 0). Err is the reason, one of the package's sentinel
+// errors possibly wrapped with detail.
+//
+// Find it with errors.As:
+//
+//	var pe *etl.ParseError
+//	if errors.As(err, &pe) { log.Print(pe.Line) }
+type ParseError struct {
+	Source     string
+	Line       int
+	Column     int
+	ColumnName string
+	Raw        string
+	Err        error
+}
+
+// Error formats the error as
+// `read churn.csv line 1042 column age: "abc": not a number`.
+func (e *ParseError) Error() string {
+	b := make([]byte, 0, 64+len(e.Raw))
+	b = append(b, "read "...)
+	b = append(b, e.Source...)
+	b = append(b, " line "...)
+	b = strconv.AppendInt(b, int64(e.Line), 10)
+	switch {
+	case e.ColumnName != "":
+		b = append(b, " column "...)
+		b = append(b, e.ColumnName...)
+	case e.Column > 0:
+		b = append(b, " column "...)
+		b = strconv.AppendInt(b, int64(e.Column), 10)
+	}
+	b = append(b, ": "...)
+	if e.Column > 0 {
+		b = strconv.AppendQuote(b, clipRaw(e.Raw))
+		b = append(b, ": "...)
+	}
+	b = append(b, e.Err.Error()...)
+	return string(b)
+}
+
+// Unwrap returns the reason, so errors.Is(err, etl.ErrNotNumber) works.
+func (e *ParseError) Unwrap() error { return e.Err }
+
+func clipRaw(s string) string {
+	const max = 80
+	if len(s) <= max {
+		return s
+	}
+	return s[:max] + "…"
+}
+
+// Policy says what a source does with a record it cannot read.
+type Policy uint8
+
+const (
+	// Fail stops the extraction at the first bad record and returns its
+	// [*ParseError]. It is the default.
+	Fail Policy = iota
+	// Reject sends each bad record, with its line and reason, to the
+	// options' Rejects loader, counts it, and goes on.
+	Reject
+)
+
+// String returns "fail" or "reject".
+func (p Policy) String() string {
+	switch p {
+	case Fail:
+		return "fail"
+	case Reject:
+		return "reject"
+	}
+	return fmt.Sprintf("Policy(%d)", uint8(p))
+}
+
+// A Rejected record is one a source could not read under the [Reject]
+// policy: its original text, where it was, and why it was refused.
+type Rejected struct {
+	// Source names the input (a file path or the options' Name).
+	Source string
+	// Line is the 1-based line where the record starts (for JSON Lines, the
+	// line; for a JSON array or a query, the 1-based record index).
+	Line int
+	// Raw is the record's original text, without its line ending.
+	Raw string
+	// Err is the reason, usually a [*ParseError].
+	Err error
+}
+
+// String formats the rejected record as "source line N: reason".
+func (r Rejected) String() string {
+	return fmt.Sprintf("%s line %d: %v", r.Source, r.Line, r.Err)
+}

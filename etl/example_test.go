@@ -1,0 +1,149 @@
+package etl_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/mlpipe/mlpipe/etl"
+	"github.com/mlpipe/mlpipe/frame"
+)
+
+func ExampleCSV() {
+	const data = `customer,age,plan,churned
+c1,34,basic,false
+c2,NA,premium,true
+c3,51,"basic",false
+`
+	src := etl.CSV(strings.NewReader(data), etl.CSVOptions{})
+	err := src.Extract(context.Background(), func(f *frame.Frame) error {
+		fmt.Print(f)
+		return nil
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Printf("%+v\n", src.Stats())
+	// Output:
+	// customer     age    plan         churned
+	// categorical  float  categorical  bool
+	// c1           34     basic        false
+	// c2           NA     premium      true
+	// c3           51     basic        false
+	// [3 rows × 4 columns]
+	// {Records:3 Rows:3 Rejected:0 Batches:1 Bytes:83}
+}
+
+func ExampleCSV_schema() {
+	const data = "id\tzip\tsignup\n1\t02134\t2024-01-31\n2\t?\t2024-02-29\n"
+	src := etl.CSV(strings.NewReader(data), etl.CSVOptions{
+		Comma:  '\t',
+		Schema: map[string]frame.Kind{"zip": frame.String, "id": frame.Categorical},
+	})
+	err := src.Extract(context.Background(), func(f *frame.Frame) error {
+		fmt.Print(f.Head(2))
+		return nil
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	for _, fld := range src.Schema() {
+		fmt.Println(fld.Name, fld.Kind)
+	}
+	// Output:
+	// id           zip     signup
+	// categorical  string  time
+	// 1            02134   2024-01-31
+	// 2            NA      2024-02-29
+	// [2 rows × 3 columns]
+	// id categorical
+	// zip string
+	// signup time
+}
+
+func ExampleParseError() {
+	const data = "id,age\n1,40\n2,abc\n"
+	src := etl.CSV(strings.NewReader(data), etl.CSVOptions{
+		Name:   "churn.csv",
+		Schema: map[string]frame.Kind{"age": frame.Float},
+	})
+	err := src.Extract(context.Background(), func(*frame.Frame) error { return nil })
+	fmt.Println(err)
+	var pe *etl.ParseError
+	if errors.As(err, &pe) {
+		fmt.Println(pe.Line, pe.ColumnName, pe.Raw, errors.Is(err, etl.ErrNotNumber))
+	}
+	// Output:
+	// read churn.csv line 3 column age: "abc": not a number
+	// 3 age abc true
+}
+
+func ExampleCSVOptions_reject() {
+	const data = "id,age\n1,40\n2\n3,abc\n4,41\n"
+	var rejected []etl.Rejected
+	src := etl.CSV(strings.NewReader(data), etl.CSVOptions{
+		Name:    "people.csv",
+		Schema:  map[string]frame.Kind{"age": frame.Float},
+		OnError: etl.Reject,
+		Rejects: etl.LoaderFunc[etl.Rejected](func(_ context.Context, r etl.Rejected) error {
+			rejected = append(rejected, r)
+			return nil
+		}),
+	})
+	err := src.Extract(context.Background(), func(f *frame.Frame) error {
+		ages, _ := f.Float("age")
+		fmt.Println("ages", ages)
+		return nil
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	for _, r := range rejected {
+		fmt.Printf("%q: %v\n", r.Raw, r.Err)
+	}
+	st := src.Stats()
+	fmt.Println("read", st.Records, "kept", st.Rows, "rejected", st.Rejected)
+	// Output:
+	// ages [40 41]
+	// "2": read people.csv line 3: wrong number of fields: 1, want 2
+	// "3,abc": read people.csv line 4 column age: "abc": not a number
+	// read 4 kept 2 rejected 2
+}
+
+func ExampleCreateCSV() {
+	dir, err := os.MkdirTemp("", "etl")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer os.RemoveAll(dir)
+	path := filepath.Join(dir, "scores.csv")
+
+	f, err := frame.New(
+		frame.Categories("name", []string{"ada", "grace"}, nil),
+		frame.Floats("score", []float64{0.5, 1e6}),
+	)
+	if err != nil {
+		log.Fatal(err)
+	}
+	w, err := etl.CreateCSV(path, etl.CSVWriterOptions{})
+	if err != nil {
+		log.Fatal(err)
+	}
+	if err := w.Load(context.Background(), f); err != nil {
+		w.Abort() // leaves nothing at path
+		log.Fatal(err)
+	}
+	if err := w.Close(); err != nil { // renames the finished file into place
+		log.Fatal(err)
+	}
+	b, _ := os.ReadFile(path)
+	fmt.Print(string(b))
+	// Output:
+	// name,score
+	// ada,0.5
+	// grace,1000000
+}
