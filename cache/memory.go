@@ -1,0 +1,180 @@
+package cache
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"sync/atomic"
+	"time"
+
+	"github.com/maypok86/otter/v2"
+)
+
+// Defaults for the zero [MemoryOptions].
+const (
+	DefaultMaxEntries = 100_000
+	DefaultMaxBytes   = 64 << 20
+)
+
+// noExpiry stands for "never expires": otter takes a long duration for it.
+const noExpiry = 100 * 365 * 24 * time.Hour
+
+// entryOverhead is the bookkeeping, in bytes, charged to every entry on top
+// of its key and value when the cache is bounded by bytes.
+const entryOverhead = 64
+
+// MemoryOptions configures [NewMemory]. The zero value works.
+type MemoryOptions struct {
+	// MaxEntries bounds the number of entries. Zero means DefaultMaxEntries.
+	MaxEntries int
+	// MaxBytes bounds the bytes held by keys and values (plus a small fixed
+	// overhead per entry). Zero means DefaultMaxBytes.
+	MaxBytes int64
+}
+
+type memItem struct {
+	b   []byte
+	ttl time.Duration
+}
+
+// Memory is a bounded in-process [Cache] with a time to live per entry.
+//
+// It is built on otter (W-TinyLFU eviction: a good hit ratio under skewed
+// keys, reads that scale across cores). Both bounds hold at once: every entry
+// is charged max(len(key)+len(value)+64, MaxBytes/MaxEntries) bytes against
+// MaxBytes, so the byte bound also caps the number of entries at MaxEntries.
+// The bounds are approximate while eviction catches up, as in otter.
+//
+// Memory is safe for concurrent use. Call Close when done with it to stop
+// its maintenance goroutine.
+type Memory struct {
+	c           *otter.Cache[string, memItem]
+	minWeight   uint64
+	closed      atomic.Bool
+	evictions   atomic.Uint64
+	expirations atomic.Uint64
+	layer       *Aside
+}
+
+var _ Cache = (*Memory)(nil)
+
+// NewMemory returns an empty Memory cache bounded as o says. It returns an
+// error for a negative bound.
+func NewMemory(o MemoryOptions) (*Memory, error) {
+	if o.MaxEntries < 0 {
+		return nil, fmt.Errorf("cache: memory: MaxEntries is %d, want >= 0", o.MaxEntries)
+	}
+	if o.MaxBytes < 0 {
+		return nil, fmt.Errorf("cache: memory: MaxBytes is %d, want >= 0", o.MaxBytes)
+	}
+	if o.MaxEntries == 0 {
+		o.MaxEntries = DefaultMaxEntries
+	}
+	if o.MaxBytes == 0 {
+		o.MaxBytes = DefaultMaxBytes
+	}
+	m := &Memory{minWeight: max(uint64(o.MaxBytes)/uint64(o.MaxEntries), 1)}
+	c, err := otter.New(&otter.Options[string, memItem]{
+		MaximumWeight: uint64(o.MaxBytes),
+		Weigher: func(k string, v memItem) uint32 {
+			w := max(uint64(len(k)+len(v.b)+entryOverhead), m.minWeight)
+			return uint32(min(w, math.MaxUint32))
+		},
+		ExpiryCalculator: otter.ExpiryWritingFunc(func(e otter.Entry[string, memItem]) time.Duration {
+			if e.Value.ttl == 0 {
+				return noExpiry
+			}
+			return e.Value.ttl
+		}),
+		OnAtomicDeletion: func(e otter.DeletionEvent[string, memItem]) {
+			switch e.Cause {
+			case otter.CauseOverflow:
+				m.evictions.Add(1)
+			case otter.CauseExpiration:
+				m.expirations.Add(1)
+			}
+		},
+	})
+	if err != nil {
+		return nil, fmt.Errorf("cache: memory: %w", err)
+	}
+	m.c = c
+	m.layer = NewAside(m, AsideOptions{})
+	return m, nil
+}
+
+// Get returns the value stored under key: (value, true, nil) on a hit,
+// (nil, false, nil) on a miss or an expired entry. The returned slice is
+// shared with the cache: do not modify it. After Close it returns an error
+// wrapping [ErrClosed].
+func (m *Memory) Get(_ context.Context, key string) ([]byte, bool, error) {
+	if m.closed.Load() {
+		return nil, false, fmt.Errorf("cache: memory get %q: %w", key, ErrClosed)
+	}
+	it, ok := m.c.GetIfPresent(key)
+	if !ok {
+		return nil, false, nil
+	}
+	return it.b, true, nil
+}
+
+// Set stores a copy of value under key for ttl (0: no expiry). It returns an
+// error wrapping [ErrInvalidTTL] for a negative ttl and one wrapping
+// [ErrClosed] after Close. An entry larger than the whole byte bound is
+// accepted and evicted at once.
+func (m *Memory) Set(_ context.Context, key string, value []byte, ttl time.Duration) error {
+	if ttl < 0 {
+		return fmt.Errorf("cache: memory set %q: ttl %v: %w", key, ttl, ErrInvalidTTL)
+	}
+	if m.closed.Load() {
+		return fmt.Errorf("cache: memory set %q: %w", key, ErrClosed)
+	}
+	m.c.Set(key, memItem{b: append([]byte(nil), value...), ttl: ttl})
+	return nil
+}
+
+// Delete removes keys; absent keys are ignored. After Close it returns an
+// error wrapping [ErrClosed].
+func (m *Memory) Delete(_ context.Context, keys ...string) error {
+	if m.closed.Load() {
+		return fmt.Errorf("cache: memory delete: %w", ErrClosed)
+	}
+	for _, k := range keys {
+		m.c.Invalidate(k)
+	}
+	return nil
+}
+
+// Clear removes every entry. It is safe for concurrent use.
+func (m *Memory) Clear() {
+	m.c.InvalidateAll()
+}
+
+// Len returns the number of entries, an estimate while eviction catches up.
+func (m *Memory) Len() int {
+	return m.c.EstimatedSize()
+}
+
+// Stats returns the counters of the cache-aside layer built into m (used by
+// [GetOrLoad] on m) together with m's evictions and expirations. It is safe
+// for concurrent use.
+func (m *Memory) Stats() Stats {
+	return m.layer.Stats()
+}
+
+// Close stops m's maintenance goroutine; later calls of Get, Set and Delete
+// return an error wrapping [ErrClosed]. Close is idempotent and safe for
+// concurrent use; it always returns nil.
+func (m *Memory) Close() error {
+	if m.closed.CompareAndSwap(false, true) {
+		m.c.StopAllGoroutines()
+		m.c.InvalidateAll()
+	}
+	return nil
+}
+
+func (m *Memory) asideLayer() *Aside { return m.layer }
+
+func (m *Memory) evictionCounts() (evictions, expirations uint64) {
+	return m.evictions.Load(), m.expirations.Load()
+}

@@ -1,0 +1,64 @@
+package cache
+
+import (
+	"fmt"
+	"time"
+)
+
+// Option adjusts one [GetOrLoad] call.
+type Option func(*loadConfig)
+
+type loadConfig struct {
+	codec       Codec
+	loadTimeout time.Duration
+	jitter      float64
+	beta        float64
+	negativeTTL time.Duration
+}
+
+// WithCodec encodes the value with c instead of the default (Binary for a
+// type whose pointer implements both [encoding.BinaryMarshaler] and
+// [encoding.BinaryUnmarshaler], JSON otherwise). A nil c keeps the default.
+func WithCodec(c Codec) Option { return func(o *loadConfig) { o.codec = c } }
+
+// WithLoadTimeout bounds the shared load by d instead of the layer's
+// LoadTimeout. d must be >= 0; 0 keeps the layer's.
+func WithLoadTimeout(d time.Duration) Option {
+	return func(o *loadConfig) { o.loadTimeout = d }
+}
+
+// WithJitter shortens each stored ttl by a random fraction in [0, frac), so
+// that entries written together do not all expire together and send their
+// loads to the source in one burst. frac must be in [0, 1].
+func WithJitter(frac float64) Option { return func(o *loadConfig) { o.jitter = frac } }
+
+// WithEarlyRefresh turns on probabilistic early refresh ("XFetch", Vattani
+// et al., VLDB 2015): a hit close to its expiry starts a reload in the
+// background with a probability that grows as expiry nears and with the time
+// the last load took, scaled by beta (1 is the usual choice; larger refreshes
+// earlier). The caller gets the cached value at once. Popular keys are thus
+// reloaded before they expire, and never by a crowd. beta must be >= 0; 0
+// turns it off. Entries without expiry are never refreshed early.
+func WithEarlyRefresh(beta float64) Option { return func(o *loadConfig) { o.beta = beta } }
+
+// WithNegativeTTL remembers for d that the loader returned [ErrNotFound], so
+// the next calls within d get ErrNotFound without calling the loader (a
+// shorter d than the ttl of found values is usual). d must be >= 0; 0, the
+// default, turns it off.
+func WithNegativeTTL(d time.Duration) Option {
+	return func(o *loadConfig) { o.negativeTTL = d }
+}
+
+func (o *loadConfig) validate() error {
+	switch {
+	case o.loadTimeout < 0:
+		return fmt.Errorf("load timeout %v is negative", o.loadTimeout)
+	case !(o.jitter >= 0 && o.jitter <= 1):
+		return fmt.Errorf("jitter %v is outside [0, 1]", o.jitter)
+	case !(o.beta >= 0):
+		return fmt.Errorf("early refresh beta %v is negative", o.beta)
+	case o.negativeTTL < 0:
+		return fmt.Errorf("negative ttl %v is negative: %w", o.negativeTTL, ErrInvalidTTL)
+	}
+	return nil
+}
