@@ -47,14 +47,13 @@ type RowCounter interface {
 type Option func(*stageConfig)
 
 type stageConfig struct {
-	name        string
-	named       bool
-	workers     int
-	workersSet  bool
-	buffer      int
-	bufferSet   bool
-	progress    func(ProgressInfo)
-	progressSet bool
+	name       string
+	named      bool
+	workers    int
+	workersSet bool
+	buffer     int
+	bufferSet  bool
+	progress   func(ProgressInfo)
 }
 
 // Name names a stage in errors and in the [Report]. Without it the stages are
@@ -85,9 +84,10 @@ func Buffer(n int) Option {
 // an extractor, passed on by a transformer, loaded by a loader. f is called
 // from one goroutine of that stage at a time, in order, while the run goes
 // on, so it must return quickly; a nil f turns progress off. Given to [To],
-// it reports how much of the data has reached its destination.
+// it reports how much of the data has reached its destination. A panic in f
+// fails the run with a [*StageError] whose Op is "progress".
 func Progress(f func(ProgressInfo)) Option {
-	return func(c *stageConfig) { c.progress, c.progressSet = f, true }
+	return func(c *stageConfig) { c.progress = f }
 }
 
 // ProgressInfo is what a [Progress] callback receives.
@@ -184,9 +184,10 @@ func newNode(kind stageKind, defaultName string, stage any, opts []Option) (*nod
 // A Flow is the description of a chain of stages producing values of type T:
 // an extractor followed by zero or more transformers. It is built with
 // [From] and [Then] and finished with [To]; nothing runs until [Job.Run].
-// A Flow is immutable, so one Flow may be extended in several ways and its
-// methods are safe for concurrent use. Building errors (a nil stage, a bad
-// option) are kept and returned by Run.
+// A Flow is immutable, so one Flow may be extended in several ways, from
+// several goroutines at once. Building errors (a nil stage, a bad option)
+// are kept and returned by Run. The zero Flow is not usable: make one with
+// From.
 type Flow[T any] struct {
 	nodes []*node
 	err   error
@@ -250,7 +251,8 @@ func Then[In, Out any](p *Flow[In], t etl.Transformer[In, Out], opts ...Option) 
 }
 
 // A Job is a complete flow, from extractor to loader, ready to [Job.Run].
-// It is immutable; see Run for running it more than once.
+// It is immutable; see Run for running it more than once. The zero Job is
+// not usable: make one with To.
 type Job struct {
 	nodes []*node
 	err   error
