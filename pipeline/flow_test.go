@@ -835,3 +835,53 @@ func BenchmarkFlow(b *testing.B) {
 		})
 	}
 }
+
+// orderedSetup records its Setup in a shared log and may fail it.
+type orderedSetup struct {
+	name string
+	log  *[]string
+	fail bool
+}
+
+func (s orderedSetup) Setup(context.Context) error {
+	*s.log = append(*s.log, s.name)
+	if s.fail {
+		return errBad
+	}
+	return nil
+}
+
+func (s orderedSetup) Transform(_ context.Context, v int) (int, error) { return v, nil }
+
+func TestSetupInChainOrderStopsAtFirstError(t *testing.T) {
+	tests := []struct {
+		failAt int // index of the transform whose Setup fails; -1: none
+		want   string
+	}{
+		{-1, "[a b c]"},
+		{1, "[a b]"},
+		{0, "[a]"},
+	}
+	for _, tt := range tests {
+		var log []string
+		src := &ints{n: 4}
+		out := newSink()
+		f := pipeline.From[int](src)
+		for i, name := range []string{"a", "b", "c"} {
+			f = pipeline.Then(f, etl.Transformer[int, int](orderedSetup{name, &log, i == tt.failAt}), pipeline.Name(name))
+		}
+		_, err := pipeline.To[int](f, out).Run(context.Background())
+		if got := fmt.Sprint(log); got != tt.want {
+			t.Errorf("failAt %d: Setup calls %s, want %s", tt.failAt, got, tt.want)
+		}
+		if (tt.failAt >= 0) != errors.Is(err, errBad) {
+			t.Errorf("failAt %d: Run error = %v", tt.failAt, err)
+		}
+		if tt.failAt >= 0 && (src.emitted.Load() != 0 || out.Len() != 0) {
+			t.Errorf("failAt %d: values flowed after a failed Setup", tt.failAt)
+		}
+		if src.closes.Load() != 1 || out.closes.Load() != 1 {
+			t.Errorf("failAt %d: Close calls: extractor %d, loader %d; want 1 and 1", tt.failAt, src.closes.Load(), out.closes.Load())
+		}
+	}
+}
