@@ -1,0 +1,38 @@
+package testredis
+
+import (
+	"testing"
+	"time"
+)
+
+func TestStartKillRestart(t *testing.T) {
+	s := Start(t)
+	if err := ping(s.Addr(), time.Second); err != nil {
+		t.Fatalf("server at %s does not answer: %v", s.Addr(), err)
+	}
+	if !s.Own() {
+		t.Skip("external server: kill and restart not tried")
+	}
+	s.Kill()
+	if err := ping(s.Addr(), 200*time.Millisecond); err == nil {
+		t.Fatal("killed server still answers")
+	}
+	if err := s.Restart(); err != nil {
+		t.Fatal(err)
+	}
+	if err := ping(s.Addr(), time.Second); err != nil {
+		t.Fatalf("restarted server does not answer: %v", err)
+	}
+}
+
+func TestExternal(t *testing.T) {
+	t.Setenv("REDIS_EXTERNAL", "1")
+	t.Setenv("REDIS_ADDR", "")
+	s := Start(t) // skips without a Redis at the default address
+	if s.Own() {
+		t.Error("external server reported as own")
+	}
+	if err := s.Restart(); err == nil {
+		t.Error("Restart of an external server: no error")
+	}
+}
