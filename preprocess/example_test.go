@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"time"
 
 	"github.com/mlpipe/mlpipe/frame"
 	"github.com/mlpipe/mlpipe/preprocess"
@@ -125,4 +126,74 @@ func ExampleSample_Quantile() {
 	fmt.Println(s.Median(), s.Quantile(0.25), s.Quantile(0.9), s.Missing)
 	// Output:
 	// 2.5 1.75 3.7 1
+}
+
+func ExampleNormalizeMissing() {
+	ctx := context.Background()
+	raw, _ := frame.New(frame.Categories("city", []string{"Oslo", "NA", "?", " null ", "Bergen", "????"}, nil))
+	fitted, _ := preprocess.NormalizeMissing().Fit(ctx, raw)
+	out, _ := fitted.Transform(ctx, raw)
+	city, _ := out.Col("city")
+	for i := range city.Len() {
+		fmt.Print(city.Value(i), ";")
+	}
+	fmt.Println()
+	fmt.Println("made missing:", fitted.(*preprocess.MissingNormalizer).Found)
+	// Output:
+	// Oslo;<nil>;<nil>;<nil>;Bergen;<nil>;
+	// made missing: [4]
+}
+
+func ExampleParseNumbers() {
+	ctx := context.Background()
+	raw, _ := frame.New(frame.Strings("price", []string{"$1,200.50", "12%", "(300)", "€ 7", "twelve"}, nil))
+	fitted, _ := preprocess.ParseNumbers("price").Fit(ctx, raw)
+	out, _ := fitted.Transform(ctx, raw)
+	price, _ := out.Float("price")
+	fmt.Println(price)
+	r := fitted.(*preprocess.NumberParser).Report[0]
+	fmt.Printf("parsed %d, unparsed %d %q\n", r.Parsed, r.Unparsed, r.Examples)
+	// Output:
+	// [1200.5 0.12 -300 7 NaN]
+	// parsed 4, unparsed 1 ["twelve"]
+}
+
+func ExampleParseBools() {
+	ctx := context.Background()
+	raw, _ := frame.New(frame.Categories("churned", []string{"Yes", "no", "Y", "0", "on", "perhaps"}, nil))
+	fitted, _ := preprocess.ParseBools().Fit(ctx, raw)
+	out, _ := fitted.Transform(ctx, raw)
+	c, _ := out.Col("churned")
+	for i := range c.Len() {
+		fmt.Print(c.Value(i), ";")
+	}
+	fmt.Println()
+	// Output:
+	// true;false;true;false;true;<nil>;
+}
+
+func ExampleParseDates() {
+	ctx := context.Background()
+	raw, _ := frame.New(frame.Strings("signup", []string{
+		"2024-03-05", "2024-03-05T14:30:00+01:00", "05.03.2024", "Tue, 05 Mar 2024 14:30:00 GMT", "1709649000", "soon",
+	}, nil))
+	fitted, _ := preprocess.DateSpec{DayFirst: true, Epoch: preprocess.EpochSeconds}.Fit(ctx, raw)
+	out, _ := fitted.Transform(ctx, raw)
+	c, _ := out.Col("signup")
+	for i := range c.Len() {
+		if t, ok := c.(*frame.TimeColumn).At(i); ok {
+			fmt.Println(t.Format(time.RFC3339))
+		} else {
+			fmt.Println("missing")
+		}
+	}
+	fmt.Println("unparsed:", fitted.(*preprocess.DateParser).Report[0].Unparsed)
+	// Output:
+	// 2024-03-05T00:00:00Z
+	// 2024-03-05T13:30:00Z
+	// 2024-03-05T00:00:00Z
+	// 2024-03-05T14:30:00Z
+	// 2024-03-05T14:30:00Z
+	// missing
+	// unparsed: 1
 }

@@ -336,32 +336,39 @@ func fitAll(t *testing.T, f *frame.Frame) []Fitted {
 }
 
 func TestRoundTrip(t *testing.T) {
-	ctx := context.Background()
 	f := sampleFrame(t)
 	for _, fitted := range fitAll(t, f) {
-		data, err := MarshalFitted(fitted)
-		if err != nil {
-			t.Fatal(err)
-		}
-		back, err := UnmarshalFitted(data)
-		if err != nil {
-			t.Fatalf("%s: %v", data, err)
-		}
-		if !reflect.DeepEqual(back, fitted) {
-			t.Errorf("round trip changed the state:\n%+v\n%+v", fitted, back)
-		}
-		again, _ := MarshalFitted(back)
-		if !bytes.Equal(again, data) {
-			t.Errorf("saved twice differently:\n%s\n%s", data, again)
-		}
-		want, err1 := fitted.Transform(ctx, f)
-		got, err2 := back.Transform(ctx, f)
-		if err1 != nil || err2 != nil {
-			t.Fatal(err1, err2)
-		}
-		if want.String() != got.String() {
-			t.Errorf("loaded step transforms differently:\n%v\n%v", want, got)
-		}
+		roundTrip(t, fitted, f)
+	}
+}
+
+// roundTrip saves and loads fitted and checks the state, the saved bytes
+// and the transform of f are unchanged.
+func roundTrip(t *testing.T, fitted Fitted, f *frame.Frame) {
+	t.Helper()
+	ctx := context.Background()
+	data, err := MarshalFitted(fitted)
+	if err != nil {
+		t.Fatal(err)
+	}
+	back, err := UnmarshalFitted(data)
+	if err != nil {
+		t.Fatalf("%s: %v", data, err)
+	}
+	if !reflect.DeepEqual(back, fitted) {
+		t.Errorf("round trip changed the state:\n%+v\n%+v", fitted, back)
+	}
+	again, _ := MarshalFitted(back)
+	if !bytes.Equal(again, data) {
+		t.Errorf("saved twice differently:\n%s\n%s", data, again)
+	}
+	want, err1 := fitted.Transform(ctx, f)
+	got, err2 := back.Transform(ctx, f)
+	if err1 != nil || err2 != nil {
+		t.Fatal(err1, err2)
+	}
+	if want.String() != got.String() {
+		t.Errorf("loaded step transforms differently:\n%v\n%v", want, got)
 	}
 }
 
