@@ -98,3 +98,15 @@ func assertClose(t *testing.T, what string, got, want []float64, rel float64) {
 		t.Errorf("%s: %d of %d values differ", what, bad, len(got))
 	}
 }
+
+// section decodes one top-level fixture section into v.
+func (f *fixtures) section(t testing.TB, name string, v any) {
+	t.Helper()
+	raw, ok := f.raw[name]
+	if !ok {
+		t.Fatalf("fixtures have no section %q (re-run testdata/gen_fixtures.py)", name)
+	}
+	if err := json.Unmarshal(raw, v); err != nil {
+		t.Fatalf("fixture section %q: %v", name, err)
+	}
+}

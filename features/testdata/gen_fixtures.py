@@ -69,9 +69,85 @@ def dates():
     return out
 
 
+NOTE_WORDS = ["confusing", "great", "upgrade", "refund", "bug", "easy", "mobile",
+              "feature", "slow", "price", "support", "cancel", "love", "app", "crash"]
+
+SPECIAL_DOCS = [
+    "",
+    "Café naïve résumé — ÜBER straße",
+    "x y z a1 b_2 __ 3.14 42 I a",
+    "hello, World! HELLO world",
+    "日本語 テキスト 日本語",
+    "don't stop-words it's the end",
+    "cafe\u0301 ①② x² Ⅻ",
+    "great great great refund",
+]
+
+
+def corpus(rng, n):
+    docs = []
+    for _ in range(n):
+        k = rng.integers(0, 8)
+        docs.append(" ".join(rng.choice(NOTE_WORDS, size=k)))
+    return docs + SPECIAL_DOCS
+
+
+def text():
+    from sklearn.feature_extraction.text import (CountVectorizer, HashingVectorizer,
+                                                 TfidfVectorizer)
+    rng = np.random.default_rng(7)
+    train = corpus(rng, 40)
+    test = corpus(rng, 10) + ["unseen words only", "refund"]
+    out = {"train": train, "test": test, "cases": []}
+    analyzer = CountVectorizer().build_analyzer()
+    out["tokens"] = [analyzer(d) for d in train]
+    out["tokens_bigram"] = [CountVectorizer(ngram_range=(1, 3), stop_words=["great", "the"]).build_analyzer()(d) for d in train]
+    out["tokens_keepcase"] = [CountVectorizer(lowercase=False).build_analyzer()(d) for d in train]
+
+    def case(name, vec, params):
+        xtr = vec.fit_transform(train)
+        xte = vec.transform(test)
+        c = {"name": name, "params": params, "train": xtr.toarray(), "test": xte.toarray()}
+        if hasattr(vec, "vocabulary_"):
+            c["vocabulary"] = list(vec.get_feature_names_out())
+        if hasattr(vec, "idf_") and getattr(vec, "use_idf", False):
+            c["idf"] = vec.idf_
+        out["cases"].append(c)
+
+    case("count default", CountVectorizer(), {})
+    case("count ngram stop df binary",
+         CountVectorizer(ngram_range=(1, 2), stop_words=["great", "the"], min_df=2, max_df=0.9, binary=True),
+         {"ngram_min": 1, "ngram_max": 2, "stop_words": ["great", "the"], "min_docs": 2, "max_doc_frac": 0.9, "binary": True})
+    case("count bigrams only int max_df", CountVectorizer(ngram_range=(2, 2), max_df=5, lowercase=False),
+         {"ngram_min": 2, "ngram_max": 2, "max_docs": 5, "keep_case": True})
+    # Pick a max_features whose cut does not fall on a tie of total counts
+    # (scikit-learn's order among ties is unspecified).
+    full = CountVectorizer(min_df=0.05).fit_transform(train)
+    tfs = np.sort(np.asarray(full.sum(axis=0)).ravel())[::-1]
+    k = next(k for k in range(6, 20) if tfs[k - 1] != tfs[k])
+    case("count max features", CountVectorizer(max_features=k, min_df=0.05), {"max_features": int(k), "min_doc_frac": 0.05})
+    case("tfidf default", TfidfVectorizer(), {})
+    case("tfidf sublinear l1", TfidfVectorizer(sublinear_tf=True, norm="l1"), {"sublinear": True, "norm": "l1"})
+    case("tfidf no smooth bigrams", TfidfVectorizer(smooth_idf=False, ngram_range=(1, 2)),
+         {"no_smooth": True, "ngram_min": 1, "ngram_max": 2})
+    case("tfidf no idf no norm binary", TfidfVectorizer(use_idf=False, norm=None, binary=True),
+         {"no_idf": True, "norm": "none", "binary": True})
+    case("hashing default 32", HashingVectorizer(n_features=32), {"n_features": 32})
+    case("hashing unsigned l1 binary", HashingVectorizer(n_features=16, alternate_sign=False, norm="l1", binary=True),
+         {"n_features": 16, "no_alternate_sign": True, "norm": "l1", "binary": True})
+    case("hashing no norm bigrams", HashingVectorizer(n_features=64, norm=None, ngram_range=(1, 2)),
+         {"n_features": 64, "norm": "none", "ngram_min": 1, "ngram_max": 2})
+    from sklearn.utils import murmurhash3_32
+    words = sorted(set(w for toks in out["tokens"] for w in toks))
+    out["murmur"] = {"terms": words, "hash": [murmurhash3_32(w, seed=0) for w in words],
+                     "seeded": [murmurhash3_32(w, seed=42) for w in words]}
+    return out
+
+
 def main():
     fx = {"sklearn_version": sklearn.__version__, "pandas_version": pd.__version__}
     fx["dates"] = dates()
+    fx["text"] = text()
     with open(OUT, "w") as f:
         json.dump(clean(fx), f, indent=None, separators=(",", ":"))
         f.write("\n")
