@@ -335,12 +335,15 @@ func CohenKappa(y1, y2 []float64) (float64, error) {
 	return 1 - sum(obs)/den, nil
 }
 
-// ClassificationReport renders scikit-learn's classification_report: per
-// class precision, recall, F1 and support, then accuracy and the macro and
-// weighted averages, to digits decimals (2 if digits < 1). names, if not
-// nil, gives a display name per label of the ascending labels found in yTrue
-// and yPred. It returns an error wrapping [ErrLength], [ErrEmpty] or
-// [ErrValue] for bad input, and [ErrLength] if names has the wrong length.
+// ClassificationReport renders scikit-learn's classification_report,
+// character for character: per class precision, recall, F1 and support,
+// then accuracy and the macro and weighted averages, to digits decimals (2
+// if digits < 1). names, if not nil, gives a display name per label of the
+// ascending labels found in yTrue and yPred (scikit-learn's
+// target_names); without it labels print as Go formats them ("1", where
+// scikit-learn, given floats, prints "1.0"). It returns an error wrapping
+// [ErrLength], [ErrEmpty] or [ErrValue] for bad input, and [ErrLength] if
+// names has the wrong length.
 func ClassificationReport(yTrue, yPred []float64, names []string, digits int) (string, error) {
 	cs, err := PerClass(yTrue, yPred, 1)
 	if err != nil {
@@ -352,24 +355,35 @@ func ClassificationReport(yTrue, yPred []float64, names []string, digits int) (s
 	if digits < 1 {
 		digits = 2
 	}
-	num := func(v float64) string { return strconv.FormatFloat(v, 'f', digits, 64) }
-	var b strings.Builder
-	w := tabwriter.NewWriter(&b, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(w, "\tprecision\trecall\tf1-score\tsupport\t")
-	for j, l := range cs.Labels {
-		name := fmtLabel(l)
-		if names != nil {
-			name = names[j]
+	if names == nil {
+		for _, l := range cs.Labels {
+			names = append(names, fmtLabel(l))
 		}
-		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%d\t\n", name, num(cs.Precision[j]), num(cs.Recall[j]), num(cs.FScore[j]), cs.Support[j])
 	}
-	fmt.Fprintln(w, "\t\t\t\t\t")
-	acc, _ := Accuracy(yTrue, yPred)
-	fmt.Fprintf(w, "accuracy\t\t\t%s\t%d\t\n", num(acc), len(yTrue))
+	width := max(len("weighted avg"), digits)
+	for _, n := range names {
+		width = max(width, len(n))
+	}
+	// scikit-learn 1.2.1 counts support in floats, printed "4.0", when no
+	// prediction at all is correct; the report keeps that quirk so that it
+	// matches character for character.
+	supportFmt := "%9d"
+	if slices.Max(cs.tp) == 0 {
+		supportFmt = "%7d.0"
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "%*s  %9s %9s %9s %9s\n\n", width, "", "precision", "recall", "f1-score", "support")
+	row := func(name string, p, r, f float64, support int) {
+		fmt.Fprintf(&b, "%*s  %9.*f %9.*f %9.*f "+supportFmt+"\n", width, name, digits, p, digits, r, digits, f, support)
+	}
+	for j, n := range names {
+		row(n, cs.Precision[j], cs.Recall[j], cs.FScore[j], cs.Support[j])
+	}
+	b.WriteString("\n")
+	_, _, micro, _ := prf("classification report", yTrue, yPred, 1, Micro)
+	fmt.Fprintf(&b, "%*s  %9s %9s %9.*f "+supportFmt+"\n", width, "accuracy", "", "", digits, micro, len(yTrue))
 	for _, avg := range []Average{Macro, Weighted} {
-		fmt.Fprintf(w, "%s avg\t%s\t%s\t%s\t%d\t\n", avg, num(cs.averaged(cs.Precision, avg)),
-			num(cs.averaged(cs.Recall, avg)), num(cs.averaged(cs.FScore, avg)), len(yTrue))
+		row(avg.String()+" avg", cs.averaged(cs.Precision, avg), cs.averaged(cs.Recall, avg), cs.averaged(cs.FScore, avg), len(yTrue))
 	}
-	w.Flush()
 	return b.String(), nil
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/mlpipe/mlpipe/evaluate"
 	"github.com/mlpipe/mlpipe/frame"
+	"gonum.org/v1/gonum/mat"
 )
 
 func ExampleAccuracy() {
@@ -119,4 +120,131 @@ func ExampleCrossValidate() {
 	// Output:
 	// per fold: [0.75 0.6666666666666666 0.6666666666666666]
 	// accuracy 0.694 ± 0.039, F1 0.0
+}
+
+func ExampleConfusionMatrix() {
+	yTrue := []float64{0, 1, 2, 2, 2, 1}
+	yPred := []float64{0, 0, 2, 2, 1, 1}
+	cm, _ := evaluate.ConfusionMatrix(yTrue, yPred)
+	fmt.Print(cm)
+	// Output:
+	// true \ predicted  0  1  2
+	//                  0  1  0  0
+	//                  1  1  1  0
+	//                  2  0  1  2
+}
+
+func ExampleClassificationReport() {
+	yTrue := []float64{0, 1, 2, 2, 2}
+	yPred := []float64{0, 0, 2, 2, 1}
+	report, _ := evaluate.ClassificationReport(yTrue, yPred, []string{"class 0", "class 1", "class 2"}, 2)
+	fmt.Print(report)
+	// Output:
+	//               precision    recall  f1-score   support
+	//
+	//      class 0       0.50      1.00      0.67         1
+	//      class 1       0.00      0.00      0.00         1
+	//      class 2       1.00      0.67      0.80         3
+	//
+	//     accuracy                           0.60         5
+	//    macro avg       0.50      0.56      0.49         5
+	// weighted avg       0.70      0.60      0.61         5
+}
+
+func ExampleF1Avg() {
+	yTrue := []float64{0, 1, 2, 0, 1, 2}
+	yPred := []float64{0, 2, 1, 0, 0, 1}
+	for _, avg := range []evaluate.Average{evaluate.Macro, evaluate.Micro, evaluate.Weighted} {
+		f, _ := evaluate.F1Avg(yTrue, yPred, avg)
+		fmt.Printf("%s %.4f\n", avg, f)
+	}
+	_, err := evaluate.F1Avg(yTrue, yPred, evaluate.Binary)
+	fmt.Println(errors.Is(err, evaluate.ErrLabel))
+	// Output:
+	// macro 0.2667
+	// micro 0.3333
+	// weighted 0.2667
+	// true
+}
+
+func ExampleLogLoss() {
+	y := []float64{0, 0, 1, 1}
+	// One column: the probability of the larger class, 1.
+	p := mat.NewDense(4, 1, []float64{0.1, 0.2, 0.7, 0.99})
+	ll, _ := evaluate.LogLoss(y, p, nil)
+	fmt.Printf("%.6f\n", ll)
+	// Output:
+	// 0.173807
+}
+
+func ExampleROCAUCOvR() {
+	y := []float64{0, 1, 2, 2}
+	proba := mat.NewDense(4, 3, []float64{
+		0.8, 0.1, 0.1,
+		0.3, 0.4, 0.3,
+		0.1, 0.5, 0.4,
+		0.2, 0.2, 0.6,
+	})
+	macro, _ := evaluate.ROCAUCOvR(y, proba, nil, evaluate.Macro)
+	weighted, _ := evaluate.ROCAUCOvR(y, proba, nil, evaluate.Weighted)
+	fmt.Printf("macro %.4f, weighted %.4f\n", macro, weighted)
+	// Output:
+	// macro 0.8889, weighted 0.9167
+}
+
+func ExampleROCCurve() {
+	y := []float64{0, 0, 1, 1}
+	score := []float64{0.1, 0.4, 0.35, 0.8}
+	fpr, tpr, thr, _ := evaluate.ROCCurve(y, score)
+	fmt.Println(fpr)
+	fmt.Println(tpr)
+	fmt.Println(thr)
+	// Output:
+	// [0 0 0.5 0.5 1]
+	// [0 0.5 0.5 1 1]
+	// [1.8 0.8 0.4 0.35 0.1]
+}
+
+func ExampleCalibrationCurve() {
+	y := []float64{0, 0, 1, 0, 1, 1, 1, 0}
+	p := []float64{0.1, 0.2, 0.3, 0.4, 0.65, 0.7, 0.8, 0.9}
+	fracPos, meanProb, _ := evaluate.CalibrationCurve(y, p, 2, false)
+	fmt.Printf("%.4f %.4f\n", fracPos, meanProb)
+	// Output:
+	// [0.2500 0.7500] [0.2500 0.7625]
+}
+
+func ExampleMAE() {
+	yTrue := []float64{3, -0.5, 2, 7}
+	yPred := []float64{2.5, 0, 2, 8}
+	mae, _ := evaluate.MAE(yTrue, yPred)
+	med, _ := evaluate.MedianAE(yTrue, yPred)
+	maxErr, _ := evaluate.MaxError(yTrue, yPred)
+	ev, _ := evaluate.ExplainedVariance(yTrue, yPred)
+	fmt.Printf("MAE %.3f, median %.3f, max %.3f, explained variance %.4f\n", mae, med, maxErr, ev)
+	// Output:
+	// MAE 0.500, median 0.500, max 1.000, explained variance 0.9572
+}
+
+func ExampleGroupKFold() {
+	// Rows of three customers: no customer is on both sides of a fold.
+	customers := []string{"ann", "ann", "bob", "bob", "bob", "cy"}
+	folds, _ := evaluate.GroupKFold[string]{K: 2, Groups: customers}.Split(make([]float64, len(customers)))
+	for _, f := range folds {
+		fmt.Println("test", f.Test)
+	}
+	// Output:
+	// test [2 3 4]
+	// test [0 1 5]
+}
+
+func ExampleTimeSeriesSplit() {
+	folds, _ := evaluate.TimeSeriesSplit{K: 3}.Split(make([]float64, 8))
+	for _, f := range folds {
+		fmt.Println("train", f.Train, "test", f.Test)
+	}
+	// Output:
+	// train [0 1] test [2 3]
+	// train [0 1 2 3] test [4 5]
+	// train [0 1 2 3 4 5] test [6 7]
 }

@@ -37,6 +37,7 @@ def binary_case(name, y_true, y_pred, score):
         "accuracy": metrics.accuracy_score(y_true, y_pred),
         "f1": metrics.f1_score(y_true, y_pred),
     }
+    add_report(c, y_true, y_pred)
     c.update({
         "balanced_accuracy": metrics.balanced_accuracy_score(y_true, y_pred),
         "precision": metrics.precision_score(y_true, y_pred),
@@ -102,7 +103,15 @@ def multiclass_case(name, y_true, y_pred, proba):
         c["f2_" + avg] = metrics.fbeta_score(y_true, y_pred, beta=2, average=avg)
     p, r, f, sup = metrics.precision_recall_fscore_support(y_true, y_pred)
     c["per_class"] = [floats(p), floats(r), floats(f), [int(x) for x in sup]]
+    add_report(c, y_true, y_pred)
     return c
+
+
+def add_report(c, y_true, y_pred):
+    """classification_report with labels named as Go's strconv 'g' names them."""
+    names = ["%g" % l for l in np.unique(np.concatenate([y_true, y_pred]))]
+    c["report2"] = metrics.classification_report(y_true, y_pred, target_names=names)
+    c["report4"] = metrics.classification_report(y_true, y_pred, target_names=names, digits=4)
 
 
 def regression_case(name, y_true, y_pred):
