@@ -1,0 +1,58 @@
+// Package mlpipe is a Go library for machine-learning data pipelines: the
+// whole road from raw data to a served model — extract, clean, engineer
+// features, train, evaluate honestly, save, load and serve — inside a Go
+// program, without a Python sidecar and without re-writing preprocessing for
+// serving.
+//
+// This package holds only this overview; the work is done by its packages.
+//
+// # The packages
+//
+//   - [github.com/mlpipe/mlpipe/frame]: the columnar table every stage passes
+//     around — float (NaN missing), dictionary-encoded categorical, string,
+//     time and bool columns; immutable values.
+//   - [github.com/mlpipe/mlpipe/etl]: Extractor, Transformer and Loader with
+//     func adapters; a streaming, parallel CSV reader emitting bounded batches,
+//     an atomic CSV writer, in-memory sources and sinks, parse errors that name
+//     the source, line and column, and a rejects policy.
+//   - [github.com/mlpipe/mlpipe/preprocess]: cleaning as fit/transform steps —
+//     missing-value spellings, numbers, booleans and dates from text,
+//     imputation, scaling, one-hot encoding — at scikit-learn parity, fitted
+//     on statistics that merge.
+//   - [github.com/mlpipe/mlpipe/features]: date parts, cyclical encodings,
+//     text vectorisers and more feature steps.
+//   - [github.com/mlpipe/mlpipe/model]: models behind one small Model
+//     interface (linear and logistic regression among them), saved as
+//     versioned JSON.
+//   - [github.com/mlpipe/mlpipe/evaluate]: splits, cross-validation run
+//     concurrently, metrics matching scikit-learn, reports and plots.
+//   - [github.com/mlpipe/mlpipe/cache]: one Cache interface, an in-memory
+//     backend, typed cache-aside with singleflight.
+//   - [github.com/mlpipe/mlpipe/pipeline]: the generic streaming Flow (From,
+//     Then, To) with bounded workers and back-pressure, and the ML pipeline:
+//     steps and a model fitted as one value, saved, loaded and served.
+//
+// Dependencies point one way: frame depends on nothing of ours; etl,
+// preprocess, features and model build on frame; evaluate on those; pipeline
+// composes them all; cache stands alone.
+//
+// # A first program
+//
+//	ml := pipeline.ML{
+//		Steps: []preprocess.Step{
+//			preprocess.Impute(preprocess.Median, "age", "tickets"),
+//			preprocess.StandardScale("age", "tickets"),
+//			preprocess.OneHot("plan"),
+//		},
+//		Model:  model.LogisticRegression{C: 1},
+//		Target: "churned",
+//	}
+//	cv, err := evaluate.CrossValidate(ctx, ml.Learner(), data, "churned", evaluate.CVOptions{})
+//	fitted, err := ml.Fit(ctx, data)
+//	err = fitted.SaveFile("churn.json")         // every step and the model, versioned
+//	served, err := pipeline.LoadFile("churn.json")
+//	pred, err := served.Predict(ctx, newCustomers) // the training-time preprocessing, exactly
+//
+// The runnable version is this package's example; examples/quickstart runs
+// the whole road on embedded data (go run ./examples/quickstart).
+package mlpipe
