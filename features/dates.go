@@ -442,5 +442,4 @@ func init() {
 	preprocess.Register[*DatePartExtractor]("features.date_parts", 1)
 	preprocess.Register[*CyclicalEncoder]("features.cyclical", 1)
 	preprocess.Register[*ElapsedTime]("features.elapsed", 1)
-	preprocess.Register[*TimeParser]("features.parse_time", 1)
 }

@@ -102,8 +102,6 @@ func TestDatePartsErrors(t *testing.T) {
 		{"cyclical not float", Cyclical("t", 12), f, frame.ErrKind},
 		{"elapsed not time", Elapsed("x", time.Time{}), f, frame.ErrKind},
 		{"elapsed all missing", Elapsed("t", time.Time{}), mustFrame(t, frame.Series{Name: "t", Col: frame.NewTimeNanos([]int64{0}, []bool{false})}), ErrAllMissing},
-		{"parse time float", ParseTime("x"), f, frame.ErrKind},
-		{"parse time empty layout", ParseTime("x", ""), f, ErrParam},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -153,65 +151,4 @@ func TestCyclicalParity(t *testing.T) {
 	assertClose(t, "sin", sin, nullable(fx.Dates.MonthSin), 1e-12)
 	assertClose(t, "cos", cos, nullable(fx.Dates.MonthCos), 1e-12)
 	roundTrip(t, fitted, f)
-}
-
-func TestParseTime(t *testing.T) {
-	ctx := context.Background()
-	text := []string{"2021-02-08", "05/23/2022", " 2016-09-14 ", "????", "", "2020-01-02T03:04:05Z", "2020-13-01", "????"}
-	valid := []bool{true, true, true, true, true, true, true, false}
-	want := []any{
-		time.Date(2021, 2, 8, 0, 0, 0, 0, time.UTC), time.Date(2022, 5, 23, 0, 0, 0, 0, time.UTC),
-		time.Date(2016, 9, 14, 0, 0, 0, 0, time.UTC), nil, nil,
-		time.Date(2020, 1, 2, 3, 4, 5, 0, time.UTC), nil, nil,
-	}
-	for _, kind := range []string{"categorical", "string"} {
-		t.Run(kind, func(t *testing.T) {
-			s := frame.Strings("signup", text, valid)
-			if kind == "categorical" {
-				s = frame.Categories("signup", text, valid)
-			}
-			f := mustFrame(t, s, frame.Floats("x", make([]float64, len(text))))
-			fitted, out := fitTransform(t, ParseTime("signup", "2006-01-02", "01/02/2006", time.RFC3339), f)
-			tp := fitted.(*TimeParser)
-			if tp.Rows != 8 || tp.Unparsed != 2 || !reflect.DeepEqual(tp.Examples, []string{"????", "2020-13-01"}) {
-				t.Errorf("report: rows %d unparsed %d examples %q, want 8, 2, [???? 2020-13-01]", tp.Rows, tp.Unparsed, tp.Examples)
-			}
-			c, _ := out.Col("signup")
-			if c.Kind() != frame.Time {
-				t.Fatalf("output kind %v", c.Kind())
-			}
-			for i, w := range want {
-				if got := c.Value(i); !reflect.DeepEqual(got, w) {
-					t.Errorf("row %d = %v, want %v", i, got, w)
-				}
-			}
-			roundTrip(t, fitted, f)
-			_, rep, err := tp.ParseColumn(frame.NewString([]string{"x", "2020-01-01", "y"}, nil))
-			if err != nil || rep.Unparsed != 2 {
-				t.Errorf("ParseColumn: %v unparsed %d, want 2", err, rep.Unparsed)
-			}
-		})
-	}
-	// Unix layouts and the default layouts.
-	f := mustFrame(t, frame.Strings("t", []string{"1700000000.5", "1700000000123", "2023-11-14 22:13:20"}, nil))
-	fitted, err := ParseTime("t", LayoutUnixMilli, LayoutUnix, "2006-01-02 15:04:05").Fit(ctx, f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	out, err := fitted.Transform(ctx, f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, _ := out.Col("t")
-	wantNs := []int64{1700000000500000000, 1700000000123000000, 1700000000000000000}
-	if got := c.(*frame.TimeColumn).Nanos(); !reflect.DeepEqual(got, wantNs) {
-		t.Errorf("unix layouts: %v, want %v", got, wantNs)
-	}
-	def, err := ParseTime("t").Fit(ctx, f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if tp := def.(*TimeParser); tp.Unparsed != 2 {
-		t.Errorf("default layouts: %d unparsed, want 2 (only the ISO date-time parses)", tp.Unparsed)
-	}
 }

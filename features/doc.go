@@ -12,8 +12,9 @@
 //
 // # Dates
 //
-// [ParseTime] turns text dates into a time column; [DateParts] extracts
+// [DateParts] extracts
 // calendar fields (year, month, weekday as pandas' dayofweek, …) as float
 // columns; [Cyclical] encodes a periodic quantity as sin and cos;
-// [Elapsed] measures days since a reference.
+// [Elapsed] measures days since a reference. Dates held as text are
+// parsed into a time column first, by preprocess.ParseDates.
 package features

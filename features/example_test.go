@@ -45,22 +45,6 @@ func ExampleDateParts() {
 	// NaN NaN NaN
 }
 
-func ExampleParseTime() {
-	f, _ := frame.New(frame.Categories("signup", []string{"2021-02-08", "05/23/2022", "????"}, nil))
-	fitted, out := fitApply(features.ParseTime("signup", "2006-01-02", "01/02/2006"), f)
-	c, _ := out.Col("signup")
-	for i := range c.Len() {
-		fmt.Println(c.Value(i))
-	}
-	p := fitted.(*features.TimeParser)
-	fmt.Printf("%d of %d unparsed, e.g. %q\n", p.Unparsed, p.Rows, p.Examples)
-	// Output:
-	// 2021-02-08 00:00:00 +0000 UTC
-	// 2022-05-23 00:00:00 +0000 UTC
-	// <nil>
-	// 1 of 3 unparsed, e.g. ["????"]
-}
-
 func ExampleCyclical() {
 	f, _ := frame.New(frame.Floats("month", []float64{12, 3, 6}))
 	_, out := fitApply(features.Cyclical("month", 12), f)
@@ -91,14 +75,14 @@ func ExampleElapsed() {
 func ExampleFeatureNamesOut() {
 	ctx := context.Background()
 	f, _ := frame.New(
-		frame.Categories("signup", []string{"2024-03-09"}, nil),
+		frame.Times("signup", []time.Time{time.Date(2024, 3, 9, 0, 0, 0, 0, time.UTC)}, nil),
 		frame.Floats("age", []float64{40}),
 	)
-	parse, _ := features.ParseTime("signup", "2006-01-02").Fit(ctx, f)
-	g, _ := parse.Transform(ctx, f)
-	parts, _ := features.DateParts("signup", features.Year, features.Month).Fit(ctx, g)
-	names, err := features.FeatureNamesOut(f.Names(), parse, parts)
+	parts, _ := features.DateParts("signup", features.Year, features.Month).Fit(ctx, f)
+	g, _ := parts.Transform(ctx, f)
+	cyc, _ := features.Cyclical("signup_month", 12).Fit(ctx, g)
+	names, err := features.FeatureNamesOut(f.Names(), parts, cyc)
 	fmt.Println(names, err)
 	// Output:
-	// [signup_year signup_month age] <nil>
+	// [signup_year signup_month_sin signup_month_cos age] <nil>
 }
