@@ -575,7 +575,19 @@ func (x *CSVExtractor) buildPlan(syn csvSyntax, header [][]byte, sample [][]stri
 		spell = append(spell, DefaultNA...)
 	}
 	plan := &csvPlan{syn: syn, source: o.Name, names: names, kinds: make([]frame.Kind, len(names)),
-		na: newNASet(spell), policy: o.OnError}
+		na: newNASet(spell), spellings: spell, policy: o.OnError}
+	for _, sp := range spell {
+		if _, ok := parseFloat([]byte(sp)); ok {
+			plan.numericNA = true
+		}
+	}
+	plan.sepWord = lows * uint64(syn.sep)
+	plan.quoteWord = lows * uint64(syn.quote)
+	plan.special[syn.sep] = true
+	plan.special['\n'] = true
+	if syn.quoting {
+		plan.special[syn.quote] = true
+	}
 	for i, n := range names {
 		if k, ok := o.Schema[n]; ok {
 			if k < frame.Float || k > frame.Bool {

@@ -2,8 +2,10 @@ package etl
 
 import (
 	"bytes"
+	"encoding/binary"
 	"fmt"
 	"math"
+	"math/bits"
 	"strconv"
 	"time"
 	"unicode/utf8"
@@ -55,7 +57,16 @@ type csvPlan struct {
 	names  []string
 	kinds  []frame.Kind
 	na     *naSet
-	policy Policy
+	// spellings lists the missing spellings; numericNA says one of them
+	// parses as a number, so float fields must be checked against them first.
+	spellings []string
+	numericNA bool
+	policy    Policy
+	// special marks the bytes that end a plain field: the delimiter, '\n'
+	// and, when quoting, the quote.
+	special [256]bool
+	// sepWord and quoteWord repeat the delimiter and quote in every byte.
+	sepWord, quoteWord uint64
 }
 
 // chunkResult is what parsing one chunk yields.
@@ -82,7 +93,7 @@ type colBuilder struct {
 	layout int // last time layout that parsed, tried first
 }
 
-func (b *colBuilder) init(kind frame.Kind, capacity int) {
+func (b *colBuilder) init(kind frame.Kind, capacity int, spellings []string) {
 	b.kind = kind
 	switch kind {
 	case frame.Float:
@@ -90,6 +101,9 @@ func (b *colBuilder) init(kind frame.Kind, capacity int) {
 	case frame.Categorical:
 		b.codes = make([]int32, 0, capacity)
 		b.index = make(map[string]int32)
+		for _, s := range spellings {
+			b.index[s] = -1
+		}
 	case frame.String:
 		b.strs = make([]string, 0, capacity)
 	case frame.Time:
@@ -188,31 +202,54 @@ func (p *csvPlan) parse(data []byte, line int, capacity int) chunkResult {
 	cp := chunkParser{p: p, data: data, fields: make([][]byte, 0, len(p.names))}
 	cols := make([]colBuilder, len(p.names))
 	for i := range cols {
-		cols[i].init(p.kinds[i], capacity)
+		cols[i].init(p.kinds[i], capacity, p.spellings)
 	}
 	res := chunkResult{bytes: len(data)}
 	rows := 0
 	pos := 0
 	for pos < len(data) {
-		end, quoted := p.syn.recordEnd(data, pos)
-		if end < 0 {
-			end = len(data)
-			quoted = p.syn.quoting && bytes.IndexByte(data[pos:], p.syn.quote) >= 0
-		}
-		rec := data[pos:end]
 		recLine := line
-		if quoted {
-			line += bytes.Count(rec, []byte{'\n'})
-		} else if rec[len(rec)-1] == '\n' {
+		if p.syn.comment != 0 && data[pos] == p.syn.comment {
+			nl := bytes.IndexByte(data[pos:], '\n')
+			if nl < 0 {
+				break
+			}
+			pos += nl + 1
 			line++
-		}
-		pos = end
-		rec = trimEOL(rec)
-		if len(rec) == 0 || (p.syn.comment != 0 && rec[0] == p.syn.comment) {
 			continue
 		}
+		var rec []byte
+		var perr *ParseError
+		if end, ok := cp.tokenizePlain(data, pos); ok {
+			rec = data[pos:end]
+			pos = end
+			if rec[len(rec)-1] == '\n' {
+				line++
+			}
+			rec = trimEOL(rec)
+			if len(rec) == 0 {
+				continue
+			}
+			if p.syn.trim {
+				for i, f := range cp.fields {
+					cp.fields[i] = trimBlank(f, p.syn.sep)
+				}
+			}
+		} else {
+			end, _ := p.syn.recordEnd(data, pos)
+			if end < 0 {
+				end = len(data)
+			}
+			rec = data[pos:end]
+			pos = end
+			line += bytes.Count(rec, newline)
+			rec = trimEOL(rec)
+			perr = cp.splitQuoted(rec, recLine)
+		}
 		res.records++
-		perr := cp.record(rec, quoted, recLine, cols, rows)
+		if perr == nil {
+			perr = cp.convert(rec, recLine, cols)
+		}
 		if perr == nil {
 			rows++
 			continue
@@ -257,20 +294,70 @@ func trimEOL(rec []byte) []byte {
 	return rec
 }
 
-// record parses one record (without its line ending) into cols, which hold
-// rows values each. On error, cols may hold part of the record: the caller
-// truncates them.
-func (cp *chunkParser) record(rec []byte, quoted bool, line int, cols []colBuilder, rows int) *ParseError {
+// tokenizePlain splits the record starting at data[pos] into cp.fields if
+// it holds no quote, in one pass that also finds its end. It returns the
+// index after the record's '\n' (or len(data)) and true, or false when the
+// record holds a quote and must be split by splitQuoted. The last field keeps
+// no '\r' of a CRLF ending; fields are not trimmed.
+func (cp *chunkParser) tokenizePlain(data []byte, pos int) (int, bool) {
 	p := cp.p
-	var err *ParseError
-	if quoted {
-		err = cp.splitQuoted(rec, line)
-	} else {
-		cp.splitPlain(rec)
+	sep := p.syn.sep
+	cp.fields = cp.fields[:0]
+	start := pos
+	i := pos
+	for {
+		// Skip eight bytes at a time while none is special (SWAR: a byte
+		// of x^pattern is zero where x holds that pattern's byte).
+		for i+8 <= len(data) {
+			x := binary.LittleEndian.Uint64(data[i:])
+			m := zeroBytes(x^p.sepWord) | zeroBytes(x^nlWord)
+			if p.syn.quoting {
+				m |= zeroBytes(x ^ p.quoteWord)
+			}
+			if m != 0 {
+				i += bits.TrailingZeros64(m) >> 3
+				break
+			}
+			i += 8
+		}
+		for ; i < len(data) && !p.special[data[i]]; i++ {
+		}
+		if i >= len(data) {
+			cp.fields = append(cp.fields, data[start:])
+			return len(data), true
+		}
+		switch data[i] {
+		case sep:
+			cp.fields = append(cp.fields, data[start:i])
+			i++
+			start = i
+		case '\n':
+			f := data[start:i]
+			if n := len(f); n > 0 && f[n-1] == '\r' {
+				f = f[:n-1]
+			}
+			cp.fields = append(cp.fields, f)
+			return i + 1, true
+		default:
+			return 0, false
+		}
 	}
-	if err != nil {
-		return err
-	}
+}
+
+const (
+	lows   = 0x0101010101010101
+	highs  = 0x8080808080808080
+	nlWord = lows * '\n'
+)
+
+// zeroBytes has the high bit set in the lowest byte of x that is zero (and
+// perhaps in higher bytes: only the lowest set bit is exact).
+func zeroBytes(x uint64) uint64 { return (x - lows) &^ x & highs }
+
+// convert appends the record's fields, split into cp.fields, to cols. On
+// error, cols may hold part of the record: the caller truncates them.
+func (cp *chunkParser) convert(rec []byte, line int, cols []colBuilder) *ParseError {
+	p := cp.p
 	if len(cp.fields) != len(cols) {
 		return &ParseError{Source: p.source, Line: line, Raw: string(rec),
 			Err: fmt.Errorf("%w: %d, want %d", ErrFieldCount, len(cp.fields), len(cols))}
@@ -404,20 +491,46 @@ func (cp *chunkParser) quoteErr(rec []byte, line, col int, why string) *ParseErr
 
 // value converts one field and appends it to b.
 func (cp *chunkParser) value(b *colBuilder, f []byte) error {
-	if cp.p.na.is(f) {
-		b.appendNA()
-		return nil
-	}
 	switch b.kind {
 	case frame.Float:
+		// Parse first: a number is not a missing spelling unless one of
+		// the spellings is numeric.
+		if !cp.p.numericNA {
+			if v, ok := parseFloat(f); ok {
+				b.floats = append(b.floats, v)
+				b.n++
+				return nil
+			}
+		}
+		if cp.p.na.is(f) {
+			b.appendNA()
+			return nil
+		}
 		v, ok := parseFloat(f)
 		if !ok {
 			return ErrNotNumber
 		}
 		b.floats = append(b.floats, v)
+		b.n++
+		return nil
 	case frame.Categorical:
+		// A small dictionary is scanned (cheaper than hashing); the index
+		// also maps the missing spellings to -1.
+		if len(b.dict) <= 8 {
+			for k, d := range b.dict {
+				if d == string(f) {
+					b.codes = append(b.codes, int32(k))
+					b.n++
+					return nil
+				}
+			}
+		}
 		code, ok := b.index[string(f)]
 		if !ok {
+			if cp.p.na.is(f) {
+				b.appendNA()
+				return nil
+			}
 			if !utf8.Valid(f) {
 				return ErrUTF8
 			}
@@ -427,6 +540,14 @@ func (cp *chunkParser) value(b *colBuilder, f []byte) error {
 			b.index[s] = code
 		}
 		b.codes = append(b.codes, code)
+		b.n++
+		return nil
+	}
+	if cp.p.na.is(f) {
+		b.appendNA()
+		return nil
+	}
+	switch b.kind {
 	case frame.String:
 		if !cp.validUTF8(f) {
 			return ErrUTF8
@@ -474,8 +595,9 @@ func (cp *chunkParser) inData(f []byte) bool {
 	return off < uintptr(len(cp.data))
 }
 
-// str returns f as a string. Fields that lie in the chunk share one string
-// of the whole chunk rather than allocating each.
+// str returns f as a string. Fields that lie in the chunk share the chunk's
+// memory rather than allocating each: a string column keeps its batch's
+// input text alive.
 func (cp *chunkParser) str(f []byte) string {
 	if len(f) == 0 {
 		return ""
@@ -484,7 +606,9 @@ func (cp *chunkParser) str(f []byte) string {
 		return string(f)
 	}
 	if cp.dataStr == "" {
-		cp.dataStr = string(cp.data)
+		// A chunk's bytes are never written after the chunker cuts it, so
+		// the string may share them.
+		cp.dataStr = unsafe.String(unsafe.SliceData(cp.data), len(cp.data))
 	}
 	off := int(uintptr(unsafe.Pointer(unsafe.SliceData(f))) - uintptr(unsafe.Pointer(unsafe.SliceData(cp.data))))
 	return cp.dataStr[off : off+len(f)]
@@ -547,6 +671,30 @@ func parseFloatSlow(b []byte) (float64, bool) {
 		if t := trimBlank(b, 0); len(t) > 0 && len(t) < len(b) {
 			return parseFloat(t)
 		}
+		return 0, false
+	}
+	// Words: only NaN, Inf and Infinity (any case, Inf signed) are numbers.
+	// Deciding here keeps strconv from allocating an error for every "NA".
+	body := b
+	if body[0] == '+' || body[0] == '-' {
+		body = body[1:]
+	}
+	if len(body) == 0 {
+		return 0, false
+	}
+	if c := body[0] | 0x20; c >= 'a' && c <= 'z' {
+		switch {
+		case len(body) == len(b) && bytes.EqualFold(body, []byte("nan")):
+			return math.NaN(), true
+		case bytes.EqualFold(body, []byte("inf")) || bytes.EqualFold(body, []byte("infinity")):
+			if b[0] == '-' {
+				return math.Inf(-1), true
+			}
+			return math.Inf(1), true
+		}
+		return 0, false
+	}
+	if c := body[0]; (c < '0' || c > '9') && c != '.' {
 		return 0, false
 	}
 	// The string shares b's memory; strconv keeps it only in its error,
