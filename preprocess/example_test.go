@@ -197,3 +197,25 @@ func ExampleParseDates() {
 	// missing
 	// unparsed: 1
 }
+
+func ExampleNormalizeText() {
+	ctx := context.Background()
+	raw, _ := frame.New(frame.Categories("country", []string{" us", "US", "ＵＳ", "U.S.A.", "Norway ", "norway"}, nil))
+	fitted, _ := preprocess.NormalizeText().WithSynonyms(map[string]string{"u.s.a.": "us"}).Fit(ctx, raw)
+	out, _ := fitted.Transform(ctx, raw)
+	country, _ := out.Categorical("country")
+	fmt.Println(country.Dict())
+	// Output:
+	// [us norway]
+}
+
+func ExampleDedupe() {
+	f, _ := frame.New(
+		frame.Floats("customer", []float64{1, 1, 2}),
+		frame.Categories("plan", []string{"pro", "pro", "basic"}, nil),
+	)
+	out, dropped, _ := preprocess.Dedupe(f)
+	fmt.Println(out.NumRows(), dropped)
+	// Output:
+	// 2 1
+}
