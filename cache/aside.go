@@ -97,12 +97,12 @@ func (a *Aside) Delete(ctx context.Context, keys ...string) error {
 	return err
 }
 
-// Stats returns a snapshot of a's counters, with the backend's evictions
-// and expirations when it counts them.
+// Stats returns a snapshot of a's counters, with what the backend counts of
+// its own (evictions, expirations, breaker trips) when it is of this package.
 func (a *Aside) Stats() Stats {
 	s := a.n.snapshot()
-	if ec, ok := a.backend.(evictionCounter); ok {
-		s.Evictions, s.Expirations = ec.evictionCounts()
+	if b, ok := a.backend.(backendStatser); ok {
+		b.addBackendStats(&s)
 	}
 	return s
 }

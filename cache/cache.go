@@ -22,6 +22,49 @@ type Cache interface {
 	Delete(ctx context.Context, keys ...string) error
 }
 
+// Batcher is implemented by backends that read and write many keys in one
+// call (one round trip for Redis). GetMany returns the hits only: an absent
+// key is left out of the map. [GetMany] and [SetMany] use it when a cache
+// has it.
+type Batcher interface {
+	GetMany(ctx context.Context, keys []string) (map[string][]byte, error)
+	SetMany(ctx context.Context, entries map[string][]byte, ttl time.Duration) error
+}
+
+// GetMany reads keys from c in one call when c is a [Batcher], and key by key
+// otherwise. It returns the hits (absent keys are left out) or the first
+// error. It is safe for concurrent use when c is.
+func GetMany(ctx context.Context, c Cache, keys []string) (map[string][]byte, error) {
+	if b, ok := c.(Batcher); ok {
+		return b.GetMany(ctx, keys)
+	}
+	out := make(map[string][]byte, len(keys))
+	for _, k := range keys {
+		v, ok, err := c.Get(ctx, k)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			out[k] = v
+		}
+	}
+	return out, nil
+}
+
+// SetMany writes entries to c, all with ttl, in one call when c is a
+// [Batcher], and key by key otherwise, stopping at the first error.
+func SetMany(ctx context.Context, c Cache, entries map[string][]byte, ttl time.Duration) error {
+	if b, ok := c.(Batcher); ok {
+		return b.SetMany(ctx, entries, ttl)
+	}
+	for k, v := range entries {
+		if err := c.Set(ctx, k, v, ttl); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 var (
 	// ErrInvalidTTL is wrapped by the error Set returns for a negative ttl.
 	ErrInvalidTTL = errors.New("invalid ttl")

@@ -56,7 +56,10 @@ type Memory struct {
 	layer       *Aside
 }
 
-var _ Cache = (*Memory)(nil)
+var (
+	_ Cache   = (*Memory)(nil)
+	_ Batcher = (*Memory)(nil)
+)
 
 // NewMemory returns an empty Memory cache bounded as o says. It returns an
 // error for a negative bound.
@@ -175,6 +178,33 @@ func (m *Memory) Close() error {
 
 func (m *Memory) asideLayer() *Aside { return m.layer }
 
-func (m *Memory) evictionCounts() (evictions, expirations uint64) {
-	return m.evictions.Load(), m.expirations.Load()
+func (m *Memory) addBackendStats(s *Stats) {
+	s.Evictions += m.evictions.Load()
+	s.Expirations += m.expirations.Load()
+}
+
+// GetMany returns the entries present among keys; absent keys are left out
+// of the map. The returned slices are shared: do not modify them. After
+// Close it returns an error wrapping [ErrClosed].
+func (m *Memory) GetMany(ctx context.Context, keys []string) (map[string][]byte, error) {
+	if m.closed.Load() {
+		return nil, fmt.Errorf("cache: memory get many: %w", ErrClosed)
+	}
+	out := make(map[string][]byte, len(keys))
+	for _, k := range keys {
+		if it, ok := m.c.GetIfPresent(k); ok {
+			out[k] = it.b
+		}
+	}
+	return out, nil
+}
+
+// SetMany stores a copy of each entry for ttl, like Set.
+func (m *Memory) SetMany(ctx context.Context, entries map[string][]byte, ttl time.Duration) error {
+	for k, v := range entries {
+		if err := m.Set(ctx, k, v, ttl); err != nil {
+			return err
+		}
+	}
+	return nil
 }

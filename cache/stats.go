@@ -33,6 +33,10 @@ type Stats struct {
 	// and Expirations those it dropped when their time to live ran out; both
 	// are zero for a backend that does not count them.
 	Evictions, Expirations uint64
+	// BreakerTrips counts the times a remote backend's circuit breaker
+	// opened, and BreakerRejections the calls it failed at once while open
+	// (each also counted in BackendErrors when it came from a read).
+	BreakerTrips, BreakerRejections uint64
 	// LoadTime is the total time spent in loader calls.
 	LoadTime time.Duration
 }
@@ -71,7 +75,8 @@ func (c *counters) snapshot() Stats {
 	}
 }
 
-// evictionCounter is implemented by backends that count what they drop.
-type evictionCounter interface {
-	evictionCounts() (evictions, expirations uint64)
+// backendStatser is implemented by backends that count something of their
+// own (evictions, breaker trips): they add it to a layer's snapshot.
+type backendStatser interface {
+	addBackendStats(s *Stats)
 }

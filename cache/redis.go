@@ -1,0 +1,237 @@
+package cache
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// DefaultRedisTimeout bounds each Redis call when [RedisOptions] does not.
+const DefaultRedisTimeout = 100 * time.Millisecond
+
+// RedisOptions configures [NewRedis]. The zero value works.
+type RedisOptions struct {
+	// Prefix is prepended to every key, e.g. "mlpipe:".
+	Prefix string
+	// Timeout bounds each call (a batch counts as one call). Zero means
+	// DefaultRedisTimeout. It bounds the network wait only when the client
+	// was created with ContextTimeoutEnabled (see [NewRedis]).
+	Timeout time.Duration
+	// Breaker configures the circuit breaker in front of the server.
+	Breaker BreakerOptions
+}
+
+// Redis is a [Cache] backed by Redis through a go-redis
+// [redis.UniversalClient]: a single node, Sentinel or Cluster, as the client
+// was configured. Keys carry the configured prefix. A call that Redis does
+// not answer within the timeout fails with an error (never a miss), and a
+// circuit breaker makes calls fail at once while Redis is down, then lets a
+// probe through and closes by itself when Redis is back.
+//
+// Redis is safe for concurrent use. It does not own the client: closing the
+// client is the caller's business.
+type Redis struct {
+	client  redis.UniversalClient
+	prefix  string
+	timeout time.Duration
+	cluster bool
+	br      *breaker
+	layer   *Aside
+}
+
+var (
+	_ Cache   = (*Redis)(nil)
+	_ Batcher = (*Redis)(nil)
+)
+
+// NewRedis returns a Redis cache over client. It returns an error for a nil
+// client, a negative timeout or a negative breaker cooldown.
+//
+// Create the client with short timeouts so that an outage costs little:
+// ContextTimeoutEnabled: true (so RedisOptions.Timeout applies), and a
+// DialTimeout, ReadTimeout and WriteTimeout of the order of the Timeout;
+// the breaker then keeps most calls from waiting at all.
+func NewRedis(client redis.UniversalClient, o RedisOptions) (*Redis, error) {
+	if client == nil {
+		return nil, errors.New("cache: redis: nil client")
+	}
+	if o.Timeout < 0 {
+		return nil, fmt.Errorf("cache: redis: timeout %v is negative", o.Timeout)
+	}
+	if o.Timeout == 0 {
+		o.Timeout = DefaultRedisTimeout
+	}
+	br, err := newBreaker(o.Breaker)
+	if err != nil {
+		return nil, fmt.Errorf("cache: redis: %w", err)
+	}
+	_, cluster := client.(*redis.ClusterClient)
+	r := &Redis{client: client, prefix: o.Prefix, timeout: o.Timeout, cluster: cluster, br: br}
+	r.layer = NewAside(r, AsideOptions{})
+	return r, nil
+}
+
+// call runs f under the breaker and the per-call timeout. A failure caused
+// by the caller's own context does not count against Redis.
+func (r *Redis) call(ctx context.Context, op string, f func(ctx context.Context) error) error {
+	if !r.br.allow() {
+		return fmt.Errorf("cache: redis %s: %w", op, ErrCircuitOpen)
+	}
+	cctx, cancel := context.WithTimeout(ctx, r.timeout)
+	err := f(cctx)
+	cancel()
+	if err != nil && ctx.Err() != nil {
+		return fmt.Errorf("cache: redis %s: %w", op, context.Cause(ctx))
+	}
+	r.br.record(err == nil)
+	if err != nil {
+		return fmt.Errorf("cache: redis %s: %w", op, err)
+	}
+	return nil
+}
+
+// Get returns the value under key: (value, true, nil) on a hit, (nil,
+// false, nil) on a miss, and an error when Redis did not answer in time, is
+// unreachable or the breaker is open ([ErrCircuitOpen]).
+func (r *Redis) Get(ctx context.Context, key string) ([]byte, bool, error) {
+	var b []byte
+	hit := false
+	err := r.call(ctx, "get "+key, func(ctx context.Context) error {
+		v, err := r.client.Get(ctx, r.prefix+key).Bytes()
+		switch {
+		case err == nil:
+			b, hit = v, true
+		case errors.Is(err, redis.Nil):
+		default:
+			return err
+		}
+		return nil
+	})
+	return b, hit, err
+}
+
+// redisTTL converts a ttl for SET: Redis takes no sub-millisecond expiry.
+func redisTTL(ttl time.Duration) time.Duration {
+	if ttl > 0 && ttl < time.Millisecond {
+		return time.Millisecond
+	}
+	return ttl
+}
+
+// Set stores value under key for ttl (0: no expiry; below a millisecond:
+// a millisecond). It returns an error wrapping [ErrInvalidTTL] for a
+// negative ttl, and an error when Redis did not take it.
+func (r *Redis) Set(ctx context.Context, key string, value []byte, ttl time.Duration) error {
+	if ttl < 0 {
+		return fmt.Errorf("cache: redis set %q: ttl %v: %w", key, ttl, ErrInvalidTTL)
+	}
+	return r.call(ctx, "set "+key, func(ctx context.Context) error {
+		return r.client.Set(ctx, r.prefix+key, value, redisTTL(ttl)).Err()
+	})
+}
+
+// Delete removes keys (pipelined, so it also works across Cluster slots);
+// absent keys are ignored.
+func (r *Redis) Delete(ctx context.Context, keys ...string) error {
+	if len(keys) == 0 {
+		return nil
+	}
+	return r.call(ctx, "delete", func(ctx context.Context) error {
+		if len(keys) == 1 {
+			return r.client.Del(ctx, r.prefix+keys[0]).Err()
+		}
+		_, err := r.client.Pipelined(ctx, func(p redis.Pipeliner) error {
+			for _, k := range keys {
+				p.Del(ctx, r.prefix+k)
+			}
+			return nil
+		})
+		return err
+	})
+}
+
+// GetMany reads keys in one round trip — MGET on a single node, a pipeline
+// of GETs on a Cluster, whose keys may live on several nodes — and returns
+// the hits; absent keys are left out of the map.
+func (r *Redis) GetMany(ctx context.Context, keys []string) (map[string][]byte, error) {
+	out := make(map[string][]byte, len(keys))
+	if len(keys) == 0 {
+		return out, nil
+	}
+	err := r.call(ctx, "get many", func(ctx context.Context) error {
+		if r.cluster {
+			cmds := make([]*redis.StringCmd, len(keys))
+			_, err := r.client.Pipelined(ctx, func(p redis.Pipeliner) error {
+				for i, k := range keys {
+					cmds[i] = p.Get(ctx, r.prefix+k)
+				}
+				return nil
+			})
+			if err != nil && !errors.Is(err, redis.Nil) {
+				return err
+			}
+			for i, c := range cmds {
+				if b, err := c.Bytes(); err == nil {
+					out[keys[i]] = b
+				}
+			}
+			return nil
+		}
+		full := make([]string, len(keys))
+		for i, k := range keys {
+			full[i] = r.prefix + k
+		}
+		vals, err := r.client.MGet(ctx, full...).Result()
+		if err != nil {
+			return err
+		}
+		for i, v := range vals {
+			if s, ok := v.(string); ok {
+				out[keys[i]] = []byte(s)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// SetMany stores entries, all with ttl, in one pipelined round trip. It
+// returns an error wrapping [ErrInvalidTTL] for a negative ttl.
+func (r *Redis) SetMany(ctx context.Context, entries map[string][]byte, ttl time.Duration) error {
+	if ttl < 0 {
+		return fmt.Errorf("cache: redis set many: ttl %v: %w", ttl, ErrInvalidTTL)
+	}
+	if len(entries) == 0 {
+		return nil
+	}
+	return r.call(ctx, "set many", func(ctx context.Context) error {
+		_, err := r.client.Pipelined(ctx, func(p redis.Pipeliner) error {
+			for k, v := range entries {
+				p.Set(ctx, r.prefix+k, v, redisTTL(ttl))
+			}
+			return nil
+		})
+		return err
+	})
+}
+
+// Stats returns the counters of the cache-aside layer built into r (used
+// by [GetOrLoad] on r), with the breaker's trips and fast failures.
+func (r *Redis) Stats() Stats { return r.layer.Stats() }
+
+// Available reports whether calls currently go to Redis (the breaker is
+// closed).
+func (r *Redis) Available() bool { return !r.br.isOpen() }
+
+func (r *Redis) asideLayer() *Aside { return r.layer }
+
+func (r *Redis) addBackendStats(s *Stats) {
+	s.BreakerTrips += r.br.trips.Load()
+	s.BreakerRejections += r.br.rejected.Load()
+}

@@ -1,0 +1,313 @@
+package cache
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/mlpipe/mlpipe/internal/testredis"
+	"github.com/redis/go-redis/v9"
+)
+
+// newTestClient returns a client with the short timeouts NewRedis asks for.
+func newTestClient(t testing.TB, addr string) *redis.Client {
+	t.Helper()
+	c := redis.NewClient(&redis.Options{
+		Addr:                  addr,
+		ContextTimeoutEnabled: true,
+		DialTimeout:           100 * time.Millisecond,
+		ReadTimeout:           100 * time.Millisecond,
+		WriteTimeout:          100 * time.Millisecond,
+		MaxRetries:            -1,
+		DialerRetries:         1,
+	})
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
+// testPrefix keeps tests apart on a shared server.
+func testPrefix(t testing.TB) string {
+	return fmt.Sprintf("mlpipe-test:%s:%x:", t.Name(), rand.Uint64())
+}
+
+func newTestRedis(t testing.TB, srv *testredis.Server, o RedisOptions) (*Redis, *redis.Client) {
+	t.Helper()
+	client := newTestClient(t, srv.Addr())
+	if o.Prefix == "" {
+		o.Prefix = testPrefix(t)
+	}
+	r, err := NewRedis(client, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r, client
+}
+
+func TestNewRedisBadOptions(t *testing.T) {
+	client := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1"})
+	defer client.Close()
+	for _, tt := range []struct {
+		name   string
+		client redis.UniversalClient
+		o      RedisOptions
+	}{
+		{"nil client", nil, RedisOptions{}},
+		{"negative timeout", client, RedisOptions{Timeout: -1}},
+		{"negative cooldown", client, RedisOptions{Breaker: BreakerOptions{Cooldown: -1}}},
+	} {
+		if _, err := NewRedis(tt.client, tt.o); err == nil {
+			t.Errorf("%s: no error", tt.name)
+		}
+	}
+}
+
+func TestRedisGetSetDelete(t *testing.T) {
+	srv := testredis.Start(t)
+	ctx := context.Background()
+	r, client := newTestRedis(t, srv, RedisOptions{Prefix: testPrefix(t)})
+	tests := []struct {
+		name    string
+		do      func() error
+		key     string
+		want    []byte
+		wantHit bool
+	}{
+		{"miss", nil, "a", nil, false},
+		{"hit after set", func() error { return r.Set(ctx, "a", []byte("1"), time.Minute) }, "a", []byte("1"), true},
+		{"set replaces", func() error { return r.Set(ctx, "a", []byte("22"), 0) }, "a", []byte("22"), true},
+		{"empty value is a hit", func() error { return r.Set(ctx, "e", nil, 0) }, "e", []byte{}, true},
+		{"binary value", func() error { return r.Set(ctx, "b", []byte{0, 255, 10}, 0) }, "b", []byte{0, 255, 10}, true},
+		{"delete several", func() error { return r.Delete(ctx, "a", "b", "absent") }, "a", nil, false},
+		{"untouched by delete", nil, "e", []byte{}, true},
+		{"delete one", func() error { return r.Delete(ctx, "e") }, "e", nil, false},
+		{"delete none", func() error { return r.Delete(ctx) }, "e", nil, false},
+	}
+	for _, tt := range tests {
+		if tt.do != nil {
+			if err := tt.do(); err != nil {
+				t.Fatalf("%s: %v", tt.name, err)
+			}
+		}
+		got, hit, err := r.Get(ctx, tt.key)
+		if err != nil || hit != tt.wantHit || !bytes.Equal(got, tt.want) {
+			t.Errorf("%s: Get(%q) = %q, %v, %v; want %q, %v, nil", tt.name, tt.key, got, hit, err, tt.want, tt.wantHit)
+		}
+	}
+	// Keys carry the prefix on the server.
+	if err := r.Set(ctx, "p", []byte("x"), time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	if v, err := client.Get(ctx, r.prefix+"p").Result(); err != nil || v != "x" {
+		t.Errorf("raw GET of prefixed key = %q, %v", v, err)
+	}
+	if ttl := client.TTL(ctx, r.prefix+"p").Val(); ttl <= 0 || ttl > time.Minute {
+		t.Errorf("server-side TTL = %v, want (0, 1m]", ttl)
+	}
+	if err := r.Set(ctx, "p", nil, -time.Second); !errors.Is(err, ErrInvalidTTL) {
+		t.Errorf("negative ttl: %v", err)
+	}
+}
+
+func TestRedisTTLExpiry(t *testing.T) {
+	srv := testredis.Start(t)
+	ctx := context.Background()
+	r, _ := newTestRedis(t, srv, RedisOptions{})
+	if err := r.Set(ctx, "short", []byte("v"), 50*time.Millisecond); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.Set(ctx, "tiny", []byte("v"), time.Microsecond); err != nil {
+		t.Fatalf("sub-millisecond ttl: %v", err)
+	}
+	if _, hit, _ := r.Get(ctx, "short"); !hit {
+		t.Fatal("fresh entry missed")
+	}
+	time.Sleep(120 * time.Millisecond)
+	for _, k := range []string{"short", "tiny"} {
+		if _, hit, err := r.Get(ctx, k); hit || err != nil {
+			t.Errorf("%s after expiry: hit %v, err %v", k, hit, err)
+		}
+	}
+}
+
+func TestRedisBatch(t *testing.T) {
+	srv := testredis.Start(t)
+	ctx := context.Background()
+	r, _ := newTestRedis(t, srv, RedisOptions{})
+	m := newMemory(t, MemoryOptions{})
+	f := &flakyCache{m: newMemory(t, MemoryOptions{})} // not a Batcher
+	for _, c := range []Cache{r, m, f} {
+		entries := map[string][]byte{}
+		var keys []string
+		for i := range 100 {
+			k := fmt.Sprint("k", i)
+			keys = append(keys, k)
+			if i%2 == 0 {
+				entries[k] = []byte(fmt.Sprint("v", i))
+			}
+		}
+		if err := SetMany(ctx, c, entries, time.Minute); err != nil {
+			t.Fatalf("%T: SetMany: %v", c, err)
+		}
+		got, err := GetMany(ctx, c, keys)
+		if err != nil {
+			t.Fatalf("%T: GetMany: %v", c, err)
+		}
+		if len(got) != len(entries) {
+			t.Errorf("%T: GetMany returned %d hits, want %d", c, len(got), len(entries))
+		}
+		for k, v := range entries {
+			if !bytes.Equal(got[k], v) {
+				t.Errorf("%T: GetMany[%q] = %q, want %q", c, k, got[k], v)
+			}
+		}
+		if got, err := GetMany(ctx, c, nil); err != nil || len(got) != 0 {
+			t.Errorf("%T: GetMany(nil) = %v, %v", c, got, err)
+		}
+		if err := SetMany(ctx, c, entries, -1); !errors.Is(err, ErrInvalidTTL) {
+			t.Errorf("%T: SetMany with negative ttl: %v", c, err)
+		}
+	}
+}
+
+func TestRedisConcurrentMissesLoadOnce(t *testing.T) {
+	srv := testredis.Start(t)
+	r, _ := newTestRedis(t, srv, RedisOptions{})
+	l := &countingLoader{value: "v"}
+	for i, v := range concurrentMisses(t, r, 100, l) {
+		if v != "v" {
+			t.Fatalf("caller %d got %q", i, v)
+		}
+	}
+	if n := l.calls.Load(); n != 1 {
+		t.Errorf("100 concurrent misses called the loader %d times, want 1", n)
+	}
+	if s := r.Stats(); s.Misses != 100 || s.Loads != 1 || s.BackendErrors != 0 {
+		t.Errorf("Stats = %+v", s)
+	}
+	// And the value is in Redis for the next caller.
+	if v, err := GetOrLoad(context.Background(), r, "hot", time.Minute, l.load); err != nil || v != "v" || l.calls.Load() != 1 {
+		t.Errorf("after the shared load: %q, %v, %d loads", v, err, l.calls.Load())
+	}
+}
+
+// TestRedisKilledMidRun runs a workload of GetOrLoad calls, kills Redis
+// half-way, then restarts it: every call returns the right value, the
+// outage shows in Stats, calls fail fast while the breaker is open, and
+// hits resume after the restart.
+func TestRedisKilledMidRun(t *testing.T) {
+	srv := testredis.Start(t)
+	if !srv.Own() {
+		t.Skip("needs redis-server on PATH to kill it")
+	}
+	ctx := context.Background()
+	r, _ := newTestRedis(t, srv, RedisOptions{Breaker: BreakerOptions{Failures: 3, Cooldown: 50 * time.Millisecond}})
+	var loads atomic.Int64
+	load := func(k int) func(context.Context) (string, error) {
+		return func(context.Context) (string, error) {
+			loads.Add(1)
+			return fmt.Sprint("value-", k), nil
+		}
+	}
+	run := func(phase string, n int) time.Duration {
+		start := time.Now()
+		for i := range n {
+			k := i % 10
+			v, err := GetOrLoad(ctx, r, fmt.Sprint("key-", k), time.Minute, load(k))
+			if err != nil || v != fmt.Sprint("value-", k) {
+				t.Fatalf("%s, call %d: %q, %v", phase, i, v, err)
+			}
+		}
+		return time.Since(start)
+	}
+
+	run("warm", 100)
+	before := r.Stats()
+	if before.Hits != 90 || before.Loads != 10 {
+		t.Fatalf("warm: %+v, want 90 hits and 10 loads", before)
+	}
+
+	srv.Kill()
+	took := run("redis down", 200)
+	down := r.Stats()
+	if down.BackendErrors < 200 {
+		t.Errorf("down: BackendErrors = %d, want >= 200 (one per read)", down.BackendErrors)
+	}
+	if down.BreakerTrips < 1 || down.BreakerRejections < 150 {
+		t.Errorf("down: breaker trips %d, rejections %d; want the breaker to open and refuse most calls", down.BreakerTrips, down.BreakerRejections)
+	}
+	if down.Loads != before.Loads+200 {
+		t.Errorf("down: %d loads, want every call loaded (%d)", down.Loads, before.Loads+200)
+	}
+	if took > 2*time.Second {
+		t.Errorf("200 calls with Redis down took %v: not failing fast", took)
+	}
+	if r.Available() {
+		t.Error("Available() with Redis down")
+	}
+	t.Logf("200 GetOrLoad calls with Redis down: %v; %+v", took, down)
+
+	if err := srv.Restart(); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(3 * time.Second)
+	for {
+		_, _, err := r.Get(ctx, "probe")
+		if err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("breaker did not close after the restart: %v", err)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	run("restarted", 100) // the restarted server is empty: 10 misses, then hits
+	after := r.Stats()
+	if hits := after.Hits - down.Hits; hits != 90 {
+		t.Errorf("after restart: %d hits, want 90", hits)
+	}
+	if after.BackendErrors != down.BackendErrors {
+		t.Errorf("after restart: %d new backend errors", after.BackendErrors-down.BackendErrors)
+	}
+}
+
+func TestRedisUnreachableFailsFast(t *testing.T) {
+	client := newTestClient(t, "127.0.0.1:1")
+	r, err := NewRedis(client, RedisOptions{Breaker: BreakerOptions{Failures: 2, Cooldown: time.Hour}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	for i := range 5 {
+		_, _, err := r.Get(ctx, "k")
+		if err == nil {
+			t.Fatal("no error from an unreachable server")
+		}
+		if i >= 2 && !errors.Is(err, ErrCircuitOpen) {
+			t.Errorf("call %d: %v, want ErrCircuitOpen", i, err)
+		}
+	}
+	for _, err := range []error{r.Set(ctx, "k", nil, 0), r.Delete(ctx, "k")} {
+		if !errors.Is(err, ErrCircuitOpen) {
+			t.Errorf("%v, want ErrCircuitOpen", err)
+		}
+	}
+	if _, err := r.GetMany(ctx, []string{"a"}); !errors.Is(err, ErrCircuitOpen) {
+		t.Errorf("GetMany: %v", err)
+	}
+	// The caller's own cancellation is not the server's fault.
+	cctx, cancel := context.WithCancel(ctx)
+	cancel()
+	r2, _ := NewRedis(client, RedisOptions{Breaker: BreakerOptions{Failures: 1}})
+	if _, _, err := r2.Get(cctx, "k"); !errors.Is(err, context.Canceled) || strings.Contains(err.Error(), "circuit") {
+		t.Errorf("cancelled call: %v", err)
+	}
+	if !r2.Available() {
+		t.Error("a cancelled call opened the breaker")
+	}
+}
