@@ -165,17 +165,30 @@ func centreRows(v []float64) {
 }
 
 // encodeClasses returns the sorted distinct values of y and each value's
-// index among them.
+// index among them. Few distinct values (the usual case) are found by a
+// linear scan, without sorting y.
 func encodeClasses(y []float64) ([]float64, []int32) {
-	classes := slices.Clone(y)
+	var classes []float64
+	const few = 32
+	for _, v := range y {
+		if !slices.Contains(classes, v) {
+			if len(classes) == few {
+				classes = nil
+				break
+			}
+			classes = append(classes, v)
+		}
+	}
+	if classes == nil {
+		classes = slices.Clone(y)
+	}
 	slices.Sort(classes)
 	classes = slices.Compact(classes)
 	codes := make([]int32, len(y))
-	if len(classes) == 2 {
+	if len(classes) <= few {
 		for i, v := range y {
-			if v == classes[1] {
-				codes[i] = 1
-			}
+			j, _ := slices.BinarySearch(classes, v)
+			codes[i] = int32(j)
 		}
 		return classes, codes
 	}
@@ -354,14 +367,6 @@ func sigmoid(z float64) float64 {
 	}
 	e := math.Exp(z)
 	return e / (1 + e)
-}
-
-// log1pexp returns log(1+exp(z)) without overflow.
-func log1pexp(z float64) float64 {
-	if z > 0 {
-		return z + math.Log1p(math.Exp(-z))
-	}
-	return math.Log1p(math.Exp(z))
 }
 
 // softmax writes the softmax of z into dst and returns log Σ exp(z).

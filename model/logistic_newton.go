@@ -12,6 +12,10 @@ import (
 	"gonum.org/v1/gonum/mat"
 )
 
+// hessianSample is the least number of rows the Hessian is estimated on
+// (tests lower it).
+var hessianSample = 1 << 17
+
 // logisticProblem is the objective of a logistic regression, normalised as
 // scikit-learn's newton-cholesky solver does:
 //
@@ -28,21 +32,22 @@ type logisticProblem struct {
 	lambda    float64 // 1/C, or 0 without a penalty
 	workers   int
 
-	blocks []logisticBlock
-	bounds []int // rows of block b are bounds[b]:bounds[b+1]
+	blocks  []logisticBlock
+	bounds  []int // rows of block b are bounds[b]:bounds[b+1]
+	hrows   []int // the Hessian is estimated on rows bounds[b]:hrows[b]
+	scratch []logisticScratch
 }
 
 // logisticBlock holds the partial sums of one fixed block of rows.
 type logisticBlock struct {
-	loss, weight float64
-	grad, hess   []float64
+	loss, weight, hweight float64
+	grad, hess            []float64
 }
 
 // logisticScratch is one worker's buffers.
 type logisticScratch struct {
 	xt, yt []float64 // d × chunk, a chunk of rows transposed
-	prob   []float64 // chunk × k
-	z      []float64
+	z, res []float64 // chunk × k: scores or probabilities, residuals
 }
 
 func (lp *logisticProblem) dim() int {
@@ -82,6 +87,21 @@ func (lp *logisticProblem) layout() {
 	for b := range nb + 1 {
 		lp.bounds[b] = int(int64(n) * int64(b) / int64(nb))
 	}
+	// The Hessian only steers the steps (the gradient, and so the
+	// solution, is exact): on many rows, estimate it on a fixed sample,
+	// the head of every block, large enough for a relative error of about
+	// a percent. Newton then converges linearly at about that rate.
+	sample := max(hessianSample, 32*D*D)
+	lp.hrows = make([]int, nb)
+	for b := range nb {
+		rows := lp.bounds[b+1] - lp.bounds[b]
+		take := rows
+		if n > sample {
+			take = int((int64(rows)*int64(sample) + int64(n) - 1) / int64(n))
+		}
+		lp.hrows[b] = lp.bounds[b] + min(rows, take)
+	}
+	lp.scratch = make([]logisticScratch, min(lp.workers, nb))
 	lp.blocks = make([]logisticBlock, nb)
 	for b := range lp.blocks {
 		lp.blocks[b].grad = make([]float64, D)
@@ -96,10 +116,9 @@ func (lp *logisticProblem) eval(ctx context.Context, beta, grad, hess []float64)
 	wantGrad, wantHess := grad != nil, hess != nil
 	var next atomic.Int64
 	g, gctx := errgroup.WithContext(ctx)
-	nw := min(lp.workers, len(lp.blocks))
-	for range nw {
+	for w := range lp.scratch {
 		g.Go(func() error {
-			var s logisticScratch
+			s := &lp.scratch[w]
 			for {
 				b := int(next.Add(1) - 1)
 				if b >= len(lp.blocks) {
@@ -109,7 +128,7 @@ func (lp *logisticProblem) eval(ctx context.Context, beta, grad, hess []float64)
 					return err
 				}
 				blk := &lp.blocks[b]
-				blk.loss, blk.weight = 0, 0
+				blk.loss, blk.weight, blk.hweight = 0, 0, 0
 				if wantGrad {
 					clear(blk.grad)
 				}
@@ -123,7 +142,7 @@ func (lp *logisticProblem) eval(ctx context.Context, beta, grad, hess []float64)
 				m := lp.chunkRows()
 				for lo := lp.bounds[b]; lo < lp.bounds[b+1]; lo += m {
 					hi := min(lo+m, lp.bounds[b+1])
-					lp.chunk(&s, blk, beta, lo, hi, wantGrad, wantHess)
+					lp.chunk(s, blk, beta, lo, hi, wantGrad, wantHess && lo < lp.hrows[b], lp.hrows[b])
 				}
 			}
 		})
@@ -131,7 +150,7 @@ func (lp *logisticProblem) eval(ctx context.Context, beta, grad, hess []float64)
 	if err := g.Wait(); err != nil {
 		return 0, err
 	}
-	var loss, weight float64
+	var loss, weight, hweight float64
 	if wantGrad {
 		clear(grad)
 	}
@@ -142,6 +161,7 @@ func (lp *logisticProblem) eval(ctx context.Context, beta, grad, hess []float64)
 		blk := &lp.blocks[b]
 		loss += blk.loss
 		weight += blk.weight
+		hweight += blk.hweight
 		if wantGrad {
 			for j, v := range blk.grad {
 				grad[j] += v
@@ -170,9 +190,12 @@ func (lp *logisticProblem) eval(ctx context.Context, beta, grad, hess []float64)
 		}
 	}
 	if wantHess {
+		if hweight == 0 {
+			hweight = 1 // every sampled row weighs 0: the data term is 0
+		}
 		for j := range D {
 			for q := j; q < D; q++ {
-				hess[j*D+q] /= weight
+				hess[j*D+q] /= hweight
 			}
 			if j%d < p {
 				hess[j*D+j] += lam
@@ -183,99 +206,130 @@ func (lp *logisticProblem) eval(ctx context.Context, beta, grad, hess []float64)
 }
 
 // chunk adds the contributions of rows lo:hi to blk.
-func (lp *logisticProblem) chunk(s *logisticScratch, blk *logisticBlock, beta []float64, lo, hi int, wantGrad, wantHess bool) {
+//
+// Rows before hhi also add to the Hessian when wantHess is set.
+func (lp *logisticProblem) chunk(s *logisticScratch, blk *logisticBlock, beta []float64, lo, hi int, wantGrad, wantHess bool, hhi int) {
 	d, p, R, k := lp.dim(), lp.x.c, lp.outputs(), lp.k
 	m := hi - lo
+	mh := 0 // rows lo:lo+mh add to the Hessian
+	if wantHess {
+		mh = min(hi, hhi) - lo
+	}
 	stride := lp.chunkRows()
+	if s.z == nil {
+		s.z = make([]float64, stride*k)
+		s.res = make([]float64, stride*k)
+	}
 	if wantHess && s.xt == nil {
 		s.xt = make([]float64, d*stride)
 		if R > 1 {
 			s.yt = make([]float64, d*stride)
 		}
 	}
-	if R > 1 && s.prob == nil {
-		s.prob = make([]float64, stride*k)
-		s.z = make([]float64, k)
-	}
+	xs := lp.x.stride
+	xc := blas64.General{Rows: m, Cols: p, Stride: xs, Data: lp.x.data[lo*xs : (hi-1)*xs+p]}
 	var loss, weight float64
-	for ii := range m {
-		i := lo + ii
-		x := lp.x.row(i)
-		sw := 1.0
-		if lp.sw != nil {
-			sw = lp.sw[i]
+	if R == 1 {
+		z, res := s.z[:m], s.res[:m]
+		scores(z, lp.x, lo, beta[:p])
+		b := 0.0
+		if lp.intercept {
+			b = beta[p]
 		}
-		weight += sw
-		c := lp.codes[i]
-		if R == 1 {
-			z := dot(x, beta[:p])
-			if lp.intercept {
-				z += beta[p]
+		var gb float64
+		for ii := range m {
+			sw := 1.0
+			if lp.sw != nil {
+				sw = lp.sw[lo+ii]
 			}
-			t := float64(c)
-			loss += sw * (log1pexp(z) - t*z)
-			if wantGrad {
-				res := sw * (sigmoid(z) - t)
-				g := blk.grad
-				for j, v := range x {
-					g[j] += res * v
-				}
-				if lp.intercept {
-					g[p] += res
-				}
+			weight += sw
+			zi := z[ii] + b
+			t := float64(lp.codes[lo+ii])
+			// One exponential serves the loss, the probability and the
+			// Hessian weight: e = exp(-|z|).
+			e := math.Exp(-math.Abs(zi))
+			loss += sw * (max(zi, 0) + math.Log1p(e) - t*zi)
+			prob := 1 / (1 + e)
+			if zi < 0 {
+				prob = e / (1 + e)
 			}
-			if wantHess {
-				e := math.Exp(-math.Abs(z))
+			res[ii] = sw * (prob - t)
+			gb += res[ii]
+			if ii < mh {
 				h := math.Sqrt(sw*e) / (1 + e) // sqrt(sw·p·(1-p))
-				for j, v := range x {
+				for j, v := range lp.x.row(lo + ii) {
 					s.xt[j*stride+ii] = h * v
 				}
 				if lp.intercept {
 					s.xt[p*stride+ii] = h
 				}
 			}
-			continue
 		}
-		for r := range k {
-			z := dot(x, beta[r*d:r*d+p])
-			if lp.intercept {
-				z += beta[r*d+p]
-			}
-			s.z[r] = z
-		}
-		pr := s.prob[ii*k : (ii+1)*k]
-		lse := softmax(pr, s.z)
-		loss += sw * (lse - s.z[c])
 		if wantGrad {
+			blas64.Gemv(blas.Trans, 1, xc, blas64.Vector{N: m, Inc: 1, Data: res}, 1, blas64.Vector{N: p, Inc: 1, Data: blk.grad[:p]})
+			if lp.intercept {
+				blk.grad[p] += gb
+			}
+		}
+	} else {
+		for ii := range m {
+			i := lo + ii
+			x := lp.x.row(i)
+			sw := 1.0
+			if lp.sw != nil {
+				sw = lp.sw[i]
+			}
+			weight += sw
+			c := lp.codes[i]
+			z := s.res[ii*k : (ii+1)*k]
 			for r := range k {
-				res := pr[r]
-				if int32(r) == c {
-					res--
+				z[r] = dot(x, beta[r*d:r*d+p])
+				if lp.intercept {
+					z[r] += beta[r*d+p]
 				}
-				res *= sw
-				g := blk.grad[r*d : (r+1)*d]
+			}
+			pr := s.z[ii*k : (ii+1)*k]
+			lse := softmax(pr, z)
+			loss += sw * (lse - z[c])
+			if wantGrad {
+				for r := range k {
+					res := pr[r]
+					if int32(r) == c {
+						res--
+					}
+					res *= sw
+					g := blk.grad[r*d : (r+1)*d]
+					for j, v := range x {
+						g[j] += res * v
+					}
+					if lp.intercept {
+						g[p] += res
+					}
+				}
+			}
+			if ii < mh {
 				for j, v := range x {
-					g[j] += res * v
+					s.xt[j*stride+ii] = v
 				}
 				if lp.intercept {
-					g[p] += res
+					s.xt[p*stride+ii] = 1
 				}
-			}
-		}
-		if wantHess {
-			for j, v := range x {
-				s.xt[j*stride+ii] = v
-			}
-			if lp.intercept {
-				s.xt[p*stride+ii] = 1
 			}
 		}
 	}
 	blk.loss += loss
 	blk.weight += weight
-	if !wantHess {
+	if mh <= 0 {
 		return
 	}
+	if lp.sw == nil {
+		blk.hweight += float64(mh)
+	} else {
+		for _, v := range lp.sw[lo : lo+mh] {
+			blk.hweight += v
+		}
+	}
+	m = mh
 	D := R * d
 	if R == 1 {
 		blas64.Syrk(blas.NoTrans, 1,
@@ -287,7 +341,7 @@ func (lp *logisticProblem) chunk(s *logisticScratch, blk *logisticBlock, beta []
 	for r := range k {
 		for q := r; q < k; q++ {
 			for ii := range m {
-				pr := s.prob[ii*k : (ii+1)*k]
+				pr := s.z[ii*k : (ii+1)*k]
 				v := pr[r] * (-pr[q])
 				if r == q {
 					v = pr[r] * (1 - pr[r])
@@ -308,58 +362,81 @@ func (lp *logisticProblem) chunk(s *logisticScratch, blk *logisticBlock, beta []
 
 // newton minimises F from β = 0 and returns β, the iterations run and
 // whether max|∇F| <= tol was reached.
+//
+// Each iteration costs one pass over X: the trial point of the line search
+// is evaluated with its gradient (and Hessian), which serve the next
+// iteration when the step is accepted, as it nearly always is. Once the
+// gradient shrinks fast (the quadratic phase), the last Hessian's
+// factorisation is reused for the next step and the Hessian, the expensive
+// part of a pass, is skipped; it is recomputed as soon as progress slows.
 func (lp *logisticProblem) newton(ctx context.Context, maxIter int, tol float64) ([]float64, int, bool, error) {
 	lp.layout()
 	d, R := lp.dim(), lp.outputs()
 	D := d * R
-	beta := make([]float64, D)
-	trial := make([]float64, D)
-	grad := make([]float64, D)
-	hess := make([]float64, D*D)
+	beta, trial := make([]float64, D), make([]float64, D)
+	grad, gradT := make([]float64, D), make([]float64, D)
+	hess, hessT := make([]float64, D*D), make([]float64, D*D)
 	step := mat.NewVecDense(D, nil)
 	var ch mat.Cholesky
+	f, err := lp.eval(ctx, beta, grad, hess)
+	if err != nil {
+		return nil, 0, false, err
+	}
+	fresh := true // hess holds the Hessian at beta, not yet factorised
+	ratio := 1.0  // max|∇F| after the last step over before it
 	for it := 0; it < maxIter; it++ {
-		f, err := lp.eval(ctx, beta, grad, hess)
-		if err != nil {
-			return nil, 0, false, err
-		}
-		if maxAbs(grad) <= tol {
+		gmax := maxAbs(grad)
+		if gmax <= tol {
 			return beta, it, true, nil
 		}
-		lp.gauge(hess)
-		if err := solveNewton(&ch, hess, grad, step); err != nil {
-			return nil, 0, false, err
-		}
-		dir := step.RawVector().Data
-		gd := 0.0
-		for j := range dir {
-			gd += grad[j] * dir[j]
-		}
-		if gd >= 0 { // not a descent direction: Hessian too ill-conditioned
-			return beta, it, false, nil
-		}
-		accepted := false
-		slack := 16 * 0x1p-52 * math.Abs(f)
-		for t := 1.0; t > 1e-12; t /= 2 {
-			for j := range beta {
-				trial[j] = beta[j] + t*dir[j]
-			}
-			ft, err := lp.eval(ctx, trial, nil, nil)
-			if err != nil {
+		if fresh {
+			lp.gauge(hess)
+			if err := factorNewton(&ch, hess); err != nil {
 				return nil, 0, false, err
 			}
-			if ft <= f+1e-4*t*gd+slack {
-				accepted = true
-				break
+			fresh = false
+		}
+		dir, gd := newtonStep(&ch, grad, step)
+		wantHess := ratio > 0.05
+		accepted := false
+		if gd < 0 {
+			slack := 16 * 0x1p-52 * math.Abs(f)
+			for t := 1.0; t > 1e-12; t /= 2 {
+				for j := range beta {
+					trial[j] = beta[j] + t*dir[j]
+				}
+				var h []float64
+				if wantHess {
+					h = hessT
+				}
+				ft, err := lp.eval(ctx, trial, gradT, h)
+				if err != nil {
+					return nil, 0, false, err
+				}
+				if ft <= f+1e-4*t*gd+slack {
+					accepted, f = true, ft
+					break
+				}
 			}
 		}
 		if !accepted {
+			if !wantHess && ratio <= 0.05 {
+				// The reused Hessian failed: recompute it at beta.
+				if f, err = lp.eval(ctx, beta, grad, hess); err != nil {
+					return nil, 0, false, err
+				}
+				fresh, ratio = true, 1
+				continue
+			}
 			return beta, it, false, nil
 		}
 		beta, trial = trial, beta
-	}
-	if _, err := lp.eval(ctx, beta, grad, nil); err != nil {
-		return nil, 0, false, err
+		grad, gradT = gradT, grad
+		if wantHess {
+			hess, hessT = hessT, hess
+			fresh = true
+		}
+		ratio = maxAbs(grad) / gmax
 	}
 	return beta, maxIter, maxAbs(grad) <= tol, nil
 }
@@ -396,12 +473,11 @@ func (lp *logisticProblem) gauge(hess []float64) {
 	}
 }
 
-// solveNewton solves H·step = -g (H's upper triangle in hess), adding a
-// growing multiple of the mean diagonal when H is not numerically positive
-// definite, as happens when the data are separable and no penalty holds the
-// weights.
-func solveNewton(ch *mat.Cholesky, hess, grad []float64, step *mat.VecDense) error {
-	D := len(grad)
+// factorNewton factorises H (its upper triangle in hess), adding a growing
+// multiple of the mean diagonal when H is not numerically positive definite,
+// as happens when the data are separable and no penalty holds the weights.
+func factorNewton(ch *mat.Cholesky, hess []float64) error {
+	D := int(math.Sqrt(float64(len(hess))))
 	sym := mat.NewSymDense(D, hess)
 	var mean float64
 	for j := range D {
@@ -411,45 +487,45 @@ func solveNewton(ch *mat.Cholesky, hess, grad []float64, step *mat.VecDense) err
 	if !(mean > 0) || !finite(mean) {
 		mean = 1
 	}
-	neg := make([]float64, D)
+	added := 0.0
+	for try := 0; try < 12; try++ {
+		if ch.Factorize(sym) && (ch.Cond() < 1e14 || try == 11) {
+			return nil
+		}
+		jitter := 1e-12 * mean
+		for range try {
+			jitter *= 100
+		}
+		for j := range D {
+			hess[j*D+j] += jitter - added
+		}
+		added = jitter
+	}
+	return errors.New("the Newton system is not positive definite (are features constant multiples of each other?)")
+}
+
+// newtonStep solves H·step = -grad with the factorised H and returns the
+// step and grad·step (negative for a descent direction; 0 when the solve
+// fails).
+func newtonStep(ch *mat.Cholesky, grad []float64, step *mat.VecDense) ([]float64, float64) {
+	neg := make([]float64, len(grad))
 	for j, v := range grad {
 		neg[j] = -v
 	}
-	rhs := mat.NewVecDense(D, neg)
-	jitter := 0.0
-	for try := 0; try < 12; try++ {
-		if jitter > 0 {
-			add := jitter
-			if try > 1 {
-				add = jitter - jitter/100
-			}
-			for j := range D {
-				hess[j*D+j] += add
-			}
-		}
-		if ch.Factorize(sym) {
-			err := ch.SolveVecTo(step, rhs)
-			var cond mat.Condition
-			if err == nil || errors.As(err, &cond) {
-				ok := true
-				for _, v := range step.RawVector().Data {
-					if !finite(v) {
-						ok = false
-						break
-					}
-				}
-				if ok && (err == nil || jitter > 0 || float64(cond) < 1e20) {
-					return nil
-				}
-			}
-		}
-		if jitter == 0 {
-			jitter = 1e-10 * mean
-		} else {
-			jitter *= 100
-		}
+	err := ch.SolveVecTo(step, mat.NewVecDense(len(neg), neg))
+	var cond mat.Condition
+	if err != nil && !errors.As(err, &cond) {
+		return nil, 0
 	}
-	return errors.New("the Newton system is not positive definite (are features constant multiples of each other?)")
+	dir := step.RawVector().Data
+	gd := 0.0
+	for j := range dir {
+		if !finite(dir[j]) {
+			return nil, 0
+		}
+		gd += grad[j] * dir[j]
+	}
+	return dir, gd
 }
 
 func maxAbs(v []float64) float64 {
@@ -458,4 +534,14 @@ func maxAbs(v []float64) float64 {
 		m = max(m, math.Abs(x))
 	}
 	return m
+}
+
+// scores writes X[lo+i]·w into z[i] for each i. (Reading X from memory is
+// the bound here; register blocking over rows does not help.)
+func scores(z []float64, x rowMajor, lo int, w []float64) {
+	m := len(z)
+	i := 0
+	for ; i < m; i++ {
+		z[i] = dot(x.row(lo+i), w)
+	}
 }
