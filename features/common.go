@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"golang.org/x/sync/errgroup"
+	"math"
 	"runtime"
 	"slices"
 
@@ -206,4 +207,32 @@ func chunks(n int) [][2]int {
 		out = append(out, [2]int{0, 0})
 	}
 	return out
+}
+
+// checkState validates the column names of a fitted state: at least one,
+// each named, none twice.
+func checkState(step string, names []string) error {
+	if len(names) == 0 {
+		return fmt.Errorf("%s: no columns: %w", step, ErrState)
+	}
+	seen := make(map[string]bool, len(names))
+	for i, n := range names {
+		if n == "" {
+			return fmt.Errorf("%s: column %d has no name: %w", step, i, ErrState)
+		}
+		if seen[n] {
+			return fmt.Errorf("%s: column %q listed twice: %w", step, n, ErrState)
+		}
+		seen[n] = true
+	}
+	return nil
+}
+
+func checkFinite(step, name string, v []float64) error {
+	for i, x := range v {
+		if math.IsInf(x, 0) {
+			return fmt.Errorf("%s: column %q row %d is %v (use NaN for missing): %w", step, name, i, x, ErrNotFinite)
+		}
+	}
+	return nil
 }

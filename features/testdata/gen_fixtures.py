@@ -10,6 +10,7 @@ repr precision; NaN is written as null.
 import json
 import math
 import os
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -144,10 +145,63 @@ def text():
     return out
 
 
+def poly():
+    from sklearn.preprocessing import PolynomialFeatures
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(20, 3)) * [1.0, 10.0, 0.1]
+    out = {"X": X, "cases": []}
+    for degree, min_degree, inter, bias in [(2, 1, False, False), (3, 1, False, True),
+                                            (3, 2, True, False), (1, 1, False, True), (4, 3, False, False)]:
+        pf = PolynomialFeatures(degree=(min_degree, degree), interaction_only=inter, include_bias=bias)
+        Y = pf.fit_transform(X)
+        out["cases"].append({"degree": degree, "min_degree": min_degree, "interaction_only": inter, "bias": bias,
+                             "names": list(pf.get_feature_names_out(["a", "b", "c"])), "Y": Y})
+    return out
+
+
+def bins():
+    from sklearn.preprocessing import KBinsDiscretizer
+    rng = np.random.default_rng(5)
+    n = 200
+    cols = {
+        "normal": rng.normal(50, 10, n),
+        "skewed": rng.exponential(3, n),
+        "ties": rng.integers(0, 4, n).astype(float),   # narrow quantile bins merge
+        "constant": np.full(n, 2.5),
+        "clusters": np.concatenate([rng.normal(0, 0.1, 60), rng.normal(5, 0.5, 100), rng.normal(20, 1, 40)]),
+    }
+    test = np.concatenate([[-1e3, 1e3], np.linspace(-5, 60, 30)])
+    out = {"train": cols, "test": test, "cases": []}
+    for strategy in ["uniform", "quantile", "kmeans"]:
+        for nb in [2, 3, 5, 7]:
+            case = {"strategy": strategy, "bins": nb, "columns": {}}
+            for name, x in cols.items():
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    kb = KBinsDiscretizer(n_bins=nb, strategy=strategy, encode="ordinal", subsample=None)
+                    kb.fit(x[:, None])
+                edges = kb.bin_edges_[0]
+                # With fewer distinct values than k-means clusters, several
+                # clusters start empty and are moved to points tied in
+                # distance, in an order numpy's argpartition leaves
+                # unspecified: only properties are compared then.
+                tied = strategy == "kmeans" and len(np.unique(x)) < nb
+                case["columns"][name] = {
+                    "unspecified": bool(tied),
+                    "edges": [] if np.isinf(edges).any() else edges,
+                    "train": kb.transform(x[:, None])[:, 0],
+                    "test": kb.transform(test[:, None])[:, 0],
+                }
+            out["cases"].append(case)
+    return out
+
+
 def main():
     fx = {"sklearn_version": sklearn.__version__, "pandas_version": pd.__version__}
     fx["dates"] = dates()
     fx["text"] = text()
+    fx["poly"] = poly()
+    fx["bins"] = bins()
     with open(OUT, "w") as f:
         json.dump(clean(fx), f, indent=None, separators=(",", ":"))
         f.write("\n")
