@@ -219,3 +219,58 @@ func ExampleDedupe() {
 	// Output:
 	// 2 1
 }
+
+// printFloats fits spec on x, transforms it, and prints the result.
+func printFloats(spec preprocess.Step, x ...float64) {
+	ctx := context.Background()
+	f, _ := frame.New(frame.Floats("x", x))
+	fitted, err := spec.Fit(ctx, f)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	out, _ := fitted.Transform(ctx, f)
+	v, _ := out.Float("x")
+	fmt.Printf("%.3g\n", v)
+}
+
+func ExampleMinMaxScale() {
+	printFloats(preprocess.MinMaxScale("x"), 2, 4, 6, math.NaN())
+	printFloats(preprocess.MinMaxScale("x").WithRange(-1, 1), 2, 4, 6)
+	// Output:
+	// [0 0.5 1 NaN]
+	// [-1 0 1]
+}
+
+func ExampleMaxAbsScale() {
+	printFloats(preprocess.MaxAbsScale("x"), -8, 2, 4)
+	// Output:
+	// [-1 0.25 0.5]
+}
+
+func ExampleRobustScale() {
+	// Median 3, interquartile range 4 - 2 = 2: the outlier does not move them.
+	printFloats(preprocess.RobustScale("x"), 1, 2, 3, 4, 1000)
+	// Output:
+	// [-1 -0.5 0 0.5 498]
+}
+
+func ExampleNormalizeRows() {
+	ctx := context.Background()
+	f, _ := frame.New(frame.Floats("a", []float64{3, 0}), frame.Floats("b", []float64{4, 0}))
+	fitted, _ := preprocess.NormalizeRows(preprocess.L2, "a", "b").Fit(ctx, f)
+	out, _ := fitted.Transform(ctx, f)
+	a, _ := out.Float("a")
+	b, _ := out.Float("b")
+	fmt.Println(a, b)
+	// Output:
+	// [0.6 0] [0.8 0]
+}
+
+func ExampleQuantileTransform() {
+	printFloats(preprocess.QuantileTransform("x"), 1, 10, 100, 1000, 10000)
+	printFloats(preprocess.QuantileTransformSpec{Columns: []string{"x"}, Normal: true}, 1, 10, 100, 1000, 10000)
+	// Output:
+	// [0 0.25 0.5 0.75 1]
+	// [-5.2 -0.674 0 0.674 5.2]
+}

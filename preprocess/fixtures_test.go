@@ -53,16 +53,21 @@ type fixtures struct {
 	} `json:"one_hot"`
 }
 
-func loadFixtures(t *testing.T) *fixtures {
+func readJSON(t *testing.T, path string, v any) {
 	t.Helper()
-	b, err := os.ReadFile("testdata/fixtures.json")
+	b, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var fx fixtures
-	if err := json.Unmarshal(b, &fx); err != nil {
+	if err := json.Unmarshal(b, v); err != nil {
 		t.Fatal(err)
 	}
+}
+
+func loadFixtures(t *testing.T) *fixtures {
+	t.Helper()
+	var fx fixtures
+	readJSON(t, "testdata/fixtures.json", &fx)
 	if fx.Version != "1.2.1" {
 		t.Fatalf("fixtures from scikit-learn %s, want 1.2.1", fx.Version)
 	}

@@ -15,7 +15,8 @@ from fractions import Fraction
 import numpy as np
 import sklearn
 from sklearn.impute import SimpleImputer
-from sklearn.preprocessing import OneHotEncoder, StandardScaler
+from sklearn.preprocessing import (MaxAbsScaler, MinMaxScaler, Normalizer, OneHotEncoder,
+                                   OrdinalEncoder, QuantileTransformer, RobustScaler, StandardScaler)
 
 rng = np.random.default_rng(20261125)
 
@@ -165,6 +166,70 @@ for drop in [None, "first", "if_binary"]:
         "output": [clean(out[:, j]) for j in range(out.shape[1])],
     })
 fixtures["one_hot"] = onehots
+
+# --- MinMaxScaler, MaxAbsScaler, RobustScaler -------------------------------
+n = 257
+other_inputs = {
+    "normal": float_col(n, 0.1, 5, 2),
+    "skewed": np.exp(float_col(n, 0.2, 0, 1.5)),
+    "negative": -np.abs(float_col(n, 0.0, 0, 100)),
+    "constant": np.full(n, -2.0),
+    "ties": np.round(float_col(n, 0.1, 0, 2)),
+}
+X = np.column_stack(list(other_inputs.values()))
+Xnew = np.column_stack([float_col(40, 0.1, 5, 5) for _ in other_inputs])  # outside the training range too
+scalers = []
+for name, est, params in [
+    ("min_max", MinMaxScaler(), {}),
+    ("min_max_range", MinMaxScaler(feature_range=(-3, 2)), {"lo": -3, "hi": 2}),
+    ("min_max_clip", MinMaxScaler(clip=True), {"clip": True}),
+    ("max_abs", MaxAbsScaler(), {}),
+    ("robust", RobustScaler(), {}),
+    ("robust_range", RobustScaler(quantile_range=(10, 90)), {"qlo": 10, "qhi": 90}),
+    ("robust_unit", RobustScaler(unit_variance=True), {"unit_variance": True}),
+    ("robust_no_center", RobustScaler(with_centering=False), {"no_center": True}),
+]:
+    est.fit(X)
+    out = est.transform(Xnew)
+    inv = est.inverse_transform(out)
+    scalers.append({
+        "name": name, "params": params, "columns": list(other_inputs),
+        "input": [clean(X[:, j]) for j in range(X.shape[1])],
+        "new": [clean(Xnew[:, j]) for j in range(X.shape[1])],
+        "output": [clean(out[:, j]) for j in range(X.shape[1])],
+        "inverse": [clean(inv[:, j]) for j in range(X.shape[1])],
+    })
+fixtures["scalers"] = scalers
+
+# --- Normalizer ----------------------------------------------------------------
+R = rng.normal(0, 3, (50, 4))
+R[3] = 0  # a row of zeros stays zeros
+normalizers = []
+for norm in ["l2", "l1", "max"]:
+    out = Normalizer(norm=norm).fit_transform(R)
+    normalizers.append({"norm": norm, "input": [clean(R[:, j]) for j in range(4)], "output": [clean(out[:, j]) for j in range(4)]})
+fixtures["normalizer"] = normalizers
+
+# --- QuantileTransformer -------------------------------------------------------
+quantiles = []
+for name, n_rows, n_q in [("small", 300, 1000), ("few_quantiles", 500, 37), ("ties", 400, 100)]:
+    Q = np.column_stack([np.exp(float_col(n_rows, 0.1, 0, 1)), np.round(float_col(n_rows, 0.05, 0, 1.5))])
+    if name != "ties":
+        Q = Q[:, :1]
+    Qnew = np.concatenate([Q[:60], np.array([[-100.0] * Q.shape[1], [100.0] * Q.shape[1]])])
+    for dist in ["uniform", "normal"]:
+        qt = QuantileTransformer(n_quantiles=n_q, output_distribution=dist, subsample=10**9).fit(Q)
+        out = qt.transform(Qnew)
+        inv = qt.inverse_transform(out)
+        quantiles.append({
+            "name": f"{name}/{dist}", "n_quantiles": n_q, "distribution": dist,
+            "input": [clean(Q[:, j]) for j in range(Q.shape[1])],
+            "new": [clean(Qnew[:, j]) for j in range(Q.shape[1])],
+            "quantiles": [clean(qt.quantiles_[:, j]) for j in range(Q.shape[1])],
+            "output": [clean(out[:, j]) for j in range(Q.shape[1])],
+            "inverse": [clean(inv[:, j]) for j in range(Q.shape[1])],
+        })
+fixtures["quantile"] = quantiles
 
 path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fixtures.json")
 with open(path, "w") as f:
