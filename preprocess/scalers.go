@@ -422,9 +422,9 @@ type RowNorm uint8
 
 // The row norms. They are saved by name ("l2", "l1", "max").
 const (
-	L2 RowNorm = iota // square root of the sum of squares (the default)
-	L1                // sum of absolute values
-	MaxNorm           // largest absolute value
+	L2      RowNorm = iota // square root of the sum of squares (the default)
+	L1                     // sum of absolute values
+	MaxNorm                // largest absolute value
 )
 
 var normNames = [...]string{"l2", "l1", "max"}
