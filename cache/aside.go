@@ -170,9 +170,7 @@ func GetOrLoad[T any](ctx context.Context, c Cache, key string, ttl time.Duratio
 	}
 	var cfg loadConfig
 	for _, o := range opts {
-		if o != nil {
-			o(&cfg)
-		}
+		o.apply(&cfg)
 	}
 	if err := cfg.validate(); err != nil {
 		return zero, fmt.Errorf("cache: GetOrLoad %q: %w", key, err)
@@ -204,12 +202,7 @@ func GetOrLoad[T any](ctx context.Context, c Cache, key string, ttl time.Duratio
 				return zero, fmt.Errorf("cache: key %q: %w", key, ErrNotFound)
 			}
 			if cfg.beta > 0 && refreshDue(env, cfg.beta, time.Now()) {
-				// Reload in the background, unless a load of key is running;
-				// this caller does not wait for it.
-				a.n.refres.Add(1)
-				a.group.DoChan(fkey, func() (any, error) {
-					return loadShared(ctx, a, backend, key, ttl, load, &cfg, true, false)
-				})
+				startRefresh(ctx, a, backend, key, fkey, ttl, load, cfg)
 			}
 			return v, nil
 		}
@@ -219,8 +212,14 @@ func GetOrLoad[T any](ctx context.Context, c Cache, key string, ttl time.Duratio
 		a.n.misses.Add(1)
 	}
 
-	store := err == nil
-	recheck := err == nil && !ok
+	return joinLoad(ctx, a, backend, key, fkey, ttl, load, cfg, err == nil, err == nil && !ok)
+}
+
+// joinLoad starts or joins the shared load of key and waits for it or for
+// ctx. It takes cfg by value so that the hit path of GetOrLoad allocates
+// nothing for it.
+func joinLoad[T any](ctx context.Context, a *Aside, backend Cache, key, fkey string, ttl time.Duration, load func(context.Context) (T, error), cfg loadConfig, store, recheck bool) (T, error) {
+	var zero T
 	ch := a.group.DoChan(fkey, func() (any, error) {
 		return loadShared(ctx, a, backend, key, ttl, load, &cfg, store, recheck)
 	})
@@ -242,6 +241,15 @@ func GetOrLoad[T any](ctx context.Context, c Cache, key string, ttl time.Duratio
 	case <-ctx.Done():
 		return zero, fmt.Errorf("cache: GetOrLoad %q: %w", key, context.Cause(ctx))
 	}
+}
+
+// startRefresh reloads key in the background, unless a load of key is
+// running; the caller does not wait for it.
+func startRefresh[T any](ctx context.Context, a *Aside, backend Cache, key, fkey string, ttl time.Duration, load func(context.Context) (T, error), cfg loadConfig) {
+	a.n.refres.Add(1)
+	a.group.DoChan(fkey, func() (any, error) {
+		return loadShared(ctx, a, backend, key, ttl, load, &cfg, true, false)
+	})
 }
 
 // decodeValue decodes a stored envelope and, unless it records a "not

@@ -5,8 +5,40 @@ import (
 	"time"
 )
 
-// Option adjusts one [GetOrLoad] call.
-type Option func(*loadConfig)
+// Option adjusts one [GetOrLoad] call. Options are plain values (not
+// closures) so that applying them allocates nothing.
+type Option struct {
+	kind  optionKind
+	d     time.Duration
+	f     float64
+	codec Codec
+}
+
+type optionKind uint8
+
+const (
+	optNone optionKind = iota
+	optCodec
+	optLoadTimeout
+	optJitter
+	optEarlyRefresh
+	optNegativeTTL
+)
+
+func (o Option) apply(c *loadConfig) {
+	switch o.kind {
+	case optCodec:
+		c.codec = o.codec
+	case optLoadTimeout:
+		c.loadTimeout = o.d
+	case optJitter:
+		c.jitter = o.f
+	case optEarlyRefresh:
+		c.beta = o.f
+	case optNegativeTTL:
+		c.negativeTTL = o.d
+	}
+}
 
 type loadConfig struct {
 	codec       Codec
@@ -19,18 +51,18 @@ type loadConfig struct {
 // WithCodec encodes the value with c instead of the default (Binary for a
 // type whose pointer implements both [encoding.BinaryMarshaler] and
 // [encoding.BinaryUnmarshaler], JSON otherwise). A nil c keeps the default.
-func WithCodec(c Codec) Option { return func(o *loadConfig) { o.codec = c } }
+func WithCodec(c Codec) Option { return Option{kind: optCodec, codec: c} }
 
 // WithLoadTimeout bounds the shared load by d instead of the layer's
 // LoadTimeout. d must be >= 0; 0 keeps the layer's.
 func WithLoadTimeout(d time.Duration) Option {
-	return func(o *loadConfig) { o.loadTimeout = d }
+	return Option{kind: optLoadTimeout, d: d}
 }
 
 // WithJitter shortens each stored ttl by a random fraction in [0, frac), so
 // that entries written together do not all expire together and send their
 // loads to the source in one burst. frac must be in [0, 1].
-func WithJitter(frac float64) Option { return func(o *loadConfig) { o.jitter = frac } }
+func WithJitter(frac float64) Option { return Option{kind: optJitter, f: frac} }
 
 // WithEarlyRefresh turns on probabilistic early refresh ("XFetch", Vattani
 // et al., VLDB 2015): a hit close to its expiry starts a reload in the
@@ -39,14 +71,14 @@ func WithJitter(frac float64) Option { return func(o *loadConfig) { o.jitter = f
 // earlier). The caller gets the cached value at once. Popular keys are thus
 // reloaded before they expire, and never by a crowd. beta must be >= 0; 0
 // turns it off. Entries without expiry are never refreshed early.
-func WithEarlyRefresh(beta float64) Option { return func(o *loadConfig) { o.beta = beta } }
+func WithEarlyRefresh(beta float64) Option { return Option{kind: optEarlyRefresh, f: beta} }
 
 // WithNegativeTTL remembers for d that the loader returned [ErrNotFound], so
 // the next calls within d get ErrNotFound without calling the loader (a
 // shorter d than the ttl of found values is usual). d must be >= 0; 0, the
 // default, turns it off.
 func WithNegativeTTL(d time.Duration) Option {
-	return func(o *loadConfig) { o.negativeTTL = d }
+	return Option{kind: optNegativeTTL, d: d}
 }
 
 func (o *loadConfig) validate() error {

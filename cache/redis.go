@@ -80,37 +80,57 @@ func (r *Redis) call(ctx context.Context, op string, f func(ctx context.Context)
 	if !r.br.allow() {
 		return fmt.Errorf("cache: redis %s: %w", op, ErrCircuitOpen)
 	}
-	cctx, cancel := context.WithTimeout(ctx, r.timeout)
+	cctx, cancel := r.withTimeout(ctx)
 	err := f(cctx)
 	cancel()
-	if err != nil && ctx.Err() != nil {
+	return r.done(ctx, op, "", err)
+}
+
+// withTimeout bounds ctx by the per-call timeout, unless its own deadline
+// is sooner (which saves a timer on the hot path of callers with deadlines).
+func (r *Redis) withTimeout(ctx context.Context) (context.Context, context.CancelFunc) {
+	if d, ok := ctx.Deadline(); ok && time.Until(d) <= r.timeout {
+		return ctx, func() {}
+	}
+	return context.WithTimeout(ctx, r.timeout)
+}
+
+// done records the outcome of a call in the breaker and names it in the
+// error, unless the caller's own context ended it.
+func (r *Redis) done(ctx context.Context, op, key string, err error) error {
+	if err == nil {
+		r.br.record(true)
+		return nil
+	}
+	if key != "" {
+		op = fmt.Sprintf("%s %q", op, key)
+	}
+	if ctx.Err() != nil {
 		return fmt.Errorf("cache: redis %s: %w", op, context.Cause(ctx))
 	}
-	r.br.record(err == nil)
-	if err != nil {
-		return fmt.Errorf("cache: redis %s: %w", op, err)
-	}
-	return nil
+	r.br.record(false)
+	return fmt.Errorf("cache: redis %s: %w", op, err)
 }
 
 // Get returns the value under key: (value, true, nil) on a hit, (nil,
 // false, nil) on a miss, and an error when Redis did not answer in time, is
 // unreachable or the breaker is open ([ErrCircuitOpen]).
 func (r *Redis) Get(ctx context.Context, key string) ([]byte, bool, error) {
-	var b []byte
-	hit := false
-	err := r.call(ctx, "get "+key, func(ctx context.Context) error {
-		v, err := r.client.Get(ctx, r.prefix+key).Bytes()
-		switch {
-		case err == nil:
-			b, hit = v, true
-		case errors.Is(err, redis.Nil):
-		default:
-			return err
-		}
-		return nil
-	})
-	return b, hit, err
+	if !r.br.allow() {
+		return nil, false, fmt.Errorf("cache: redis get %q: %w", key, ErrCircuitOpen)
+	}
+	cctx, cancel := r.withTimeout(ctx)
+	b, err := r.client.Get(cctx, r.prefix+key).Bytes()
+	cancel()
+	if errors.Is(err, redis.Nil) {
+		r.br.record(true)
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, r.done(ctx, "get", key, err)
+	}
+	r.br.record(true)
+	return b, true, nil
 }
 
 // redisTTL converts a ttl for SET: Redis takes no sub-millisecond expiry.
@@ -128,7 +148,7 @@ func (r *Redis) Set(ctx context.Context, key string, value []byte, ttl time.Dura
 	if ttl < 0 {
 		return fmt.Errorf("cache: redis set %q: ttl %v: %w", key, ttl, ErrInvalidTTL)
 	}
-	return r.call(ctx, "set "+key, func(ctx context.Context) error {
+	return r.call(ctx, "set", func(ctx context.Context) error {
 		return r.client.Set(ctx, r.prefix+key, value, redisTTL(ttl)).Err()
 	})
 }

@@ -1,0 +1,100 @@
+package cache
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/mlpipe/mlpipe/internal/testredis"
+)
+
+const benchKeys = 1000
+
+// benchRedis returns a Redis cache holding benchKeys raw values and the same
+// keys under "aside:" written by GetOrLoad.
+func benchRedis(b *testing.B) (*Redis, []string) {
+	srv := testredis.Start(b)
+	r, _ := newTestRedis(b, srv, RedisOptions{})
+	ctx := context.Background()
+	keys := make([]string, benchKeys)
+	for i := range keys {
+		keys[i] = fmt.Sprint("key:", i)
+		if err := r.Set(ctx, keys[i], []byte(fmt.Sprintf("%q", fmt.Sprint("value-", i))), time.Hour); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := GetOrLoad(ctx, r, "aside:"+keys[i], time.Hour, func(context.Context) (string, error) {
+			return fmt.Sprint("value-", i), nil
+		}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	return r, keys
+}
+
+// BenchmarkRedisRawGet is go-redis GET, the baseline for GetOrLoad.
+func BenchmarkRedisRawGet(b *testing.B) {
+	r, keys := benchRedis(b)
+	ctx := context.Background()
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		if _, err := r.client.Get(ctx, r.prefix+keys[i%benchKeys]).Bytes(); err != nil {
+			b.Fatal(err)
+		}
+		i++
+	}
+}
+
+// BenchmarkRedisGetOrLoadHit is GetOrLoad hitting Redis on the same keys:
+// the cost of the layer over a raw GET.
+func BenchmarkRedisGetOrLoadHit(b *testing.B) {
+	r, keys := benchRedis(b)
+	ctx := context.Background()
+	load := func(context.Context) (string, error) { return "", fmt.Errorf("unexpected load") }
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		if _, err := GetOrLoad(ctx, r, "aside:"+keys[i%benchKeys], time.Hour, load); err != nil {
+			b.Fatal(err)
+		}
+		i++
+	}
+}
+
+// BenchmarkRedisGetMany reads 100 keys per MGET.
+func BenchmarkRedisGetMany(b *testing.B) {
+	r, keys := benchRedis(b)
+	ctx := context.Background()
+	const batch = 100
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		lo := (i * batch) % benchKeys
+		got, err := r.GetMany(ctx, keys[lo:lo+batch])
+		if err != nil || len(got) != batch {
+			b.Fatalf("%d hits, %v", len(got), err)
+		}
+		i++
+	}
+	b.ReportMetric(float64(b.N*batch)/b.Elapsed().Seconds(), "keys/s")
+}
+
+// BenchmarkRedisGetLoop reads the same 100 keys with one GET each.
+func BenchmarkRedisGetLoop(b *testing.B) {
+	r, keys := benchRedis(b)
+	ctx := context.Background()
+	const batch = 100
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		lo := (i * batch) % benchKeys
+		for _, k := range keys[lo : lo+batch] {
+			if _, ok, err := r.Get(ctx, k); err != nil || !ok {
+				b.Fatal(ok, err)
+			}
+		}
+		i++
+	}
+	b.ReportMetric(float64(b.N*batch)/b.Elapsed().Seconds(), "keys/s")
+}
