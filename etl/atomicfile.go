@@ -1,9 +1,16 @@
 package etl
 
 import (
+	"bufio"
+	"compress/gzip"
+	"context"
 	"errors"
+	"fmt"
+	"io"
 	"os"
 	"path/filepath"
+	"strings"
+	"sync"
 )
 
 // atomicFile is a temporary file that becomes path on commit and vanishes
@@ -54,4 +61,110 @@ func (a *atomicFile) abort() error {
 		cerr = nil
 	}
 	return errors.Join(cerr, rerr)
+}
+
+// output is the buffered, optionally gzip-compressed, optionally atomic
+// destination shared by the file sinks. Its lock serialises Load, Close and
+// Abort.
+type output struct {
+	mu     sync.Mutex
+	name   string
+	bw     *bufio.Writer
+	zw     *gzip.Writer
+	file   *atomicFile
+	err    error // sticky: the first write error
+	closed bool
+	ctx    context.Context // the last Load's, checked by Close
+}
+
+func newOutput(w io.Writer, name string) *output {
+	return &output{name: name, bw: bufio.NewWriterSize(w, 256<<10)}
+}
+
+// createOutput opens an atomic file at path, through gzip for ".gz".
+func createOutput(path, name string) (*output, error) {
+	af, err := createAtomic(path)
+	if err != nil {
+		return nil, fmt.Errorf("write %s: %w", name, err)
+	}
+	var w io.Writer = af.f
+	var zw *gzip.Writer
+	if strings.HasSuffix(path, ".gz") {
+		zw = gzip.NewWriter(af.f)
+		w = zw
+	}
+	o := newOutput(w, name)
+	o.file, o.zw = af, zw
+	return o, nil
+}
+
+// begin starts a Load: it takes the lock (the caller unlocks) and reports
+// whether the output can be written.
+func (o *output) begin(ctx context.Context) error {
+	o.mu.Lock()
+	o.ctx = ctx
+	if o.closed {
+		return fmt.Errorf("write %s: %w", o.name, ErrClosed)
+	}
+	if o.err != nil {
+		return o.err
+	}
+	return ctx.Err()
+}
+
+func (o *output) write(b []byte) error {
+	if _, err := o.bw.Write(b); err != nil {
+		o.err = fmt.Errorf("write %s: %w", o.name, err)
+		return o.err
+	}
+	return nil
+}
+
+// close flushes and commits, or discards after an error or a cancelled run.
+func (o *output) close() error {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.closed {
+		return nil
+	}
+	o.closed = true
+	err := o.err
+	if err == nil && o.ctx != nil && o.ctx.Err() != nil {
+		err = fmt.Errorf("write %s: run cancelled: %w", o.name, o.ctx.Err())
+	}
+	if err == nil {
+		if e := o.bw.Flush(); e != nil {
+			err = fmt.Errorf("write %s: %w", o.name, e)
+		}
+	}
+	if err == nil && o.zw != nil {
+		if e := o.zw.Close(); e != nil {
+			err = fmt.Errorf("write %s: %w", o.name, e)
+		}
+	}
+	if o.file == nil {
+		return err
+	}
+	if err != nil {
+		o.file.abort()
+		return err
+	}
+	if e := o.file.commit(); e != nil {
+		return fmt.Errorf("write %s: %w", o.name, e)
+	}
+	return nil
+}
+
+// abort discards the output.
+func (o *output) abort() error {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.closed {
+		return nil
+	}
+	o.closed = true
+	if o.file != nil {
+		return o.file.abort()
+	}
+	return nil
 }

@@ -15,8 +15,6 @@ import (
 	"sync/atomic"
 	"unicode/utf8"
 
-	"golang.org/x/sync/errgroup"
-
 	"github.com/mlpipe/mlpipe/frame"
 )
 
@@ -265,12 +263,6 @@ func (o *CSVOptions) syntax() (csvSyntax, error) {
 	return s, nil
 }
 
-type csvJob struct {
-	data []byte
-	line int
-	done chan chunkResult
-}
-
 // Extract reads the input and calls emit with each batch of at most
 // BatchRows rows, in input order. It returns nil at the end of the input,
 // the first [*ParseError] under the [Fail] policy (after emitting the batches
@@ -303,7 +295,7 @@ func (x *CSVExtractor) Extract(ctx context.Context, emit func(*frame.Frame) erro
 	defer func() { x.stats.bytes.Store(ck.bytes) }()
 
 	// Read the header and enough chunks to sample inferRows records.
-	var pending []*csvJob
+	var pending []*chunkJob
 	var header [][]byte
 	var sample [][]string
 	var readErr error
@@ -331,7 +323,7 @@ func (x *CSVExtractor) Extract(ctx context.Context, emit func(*frame.Frame) erro
 			header, data, line = h, rest, restLine
 		}
 		sample = appendSample(&syn, sample, data, inferRows)
-		pending = append(pending, &csvJob{data: data, line: line})
+		pending = append(pending, &chunkJob{data: data, line: line})
 	}
 	if readErr != nil && len(pending) == 0 && header == nil {
 		return fmt.Errorf("read %s: %w", o.Name, readErr)
@@ -353,108 +345,12 @@ func (x *CSVExtractor) Extract(ctx context.Context, emit func(*frame.Frame) erro
 	}
 	x.mu.Unlock()
 
-	ctx2, cancel := context.WithCancel(ctx)
-	defer cancel()
-	g, gctx := errgroup.WithContext(ctx2)
-	jobs := make(chan *csvJob)
-	order := make(chan *csvJob, workers)
-	send := func(j *csvJob) bool {
-		select {
-		case order <- j:
-		case <-gctx.Done():
-			return false
-		}
-		if j.data == nil {
-			return true // an error job, already done
-		}
-		select {
-		case jobs <- j:
-			return true
-		case <-gctx.Done():
-			return false
-		}
+	out := &sink{name: o.Name, rejects: o.Rejects, stats: &x.stats, emit: emit}
+	parse := func(data []byte, line int) chunkResult {
+		capacity := bytes.Count(data, newline) + 1
+		return plan.parse(data, line, min(capacity, batchRows))
 	}
-	g.Go(func() error {
-		defer close(order)
-		defer close(jobs)
-		for _, j := range pending {
-			j.done = make(chan chunkResult, 1)
-			if !send(j) {
-				return nil
-			}
-		}
-		pending = nil
-		for err := readErr; ; {
-			if err == nil {
-				var data []byte
-				var line int
-				data, line, err = ck.next()
-				x.stats.bytes.Store(ck.bytes)
-				if err == nil {
-					if !send(&csvJob{data: data, line: line, done: make(chan chunkResult, 1)}) {
-						return nil
-					}
-					continue
-				}
-			}
-			if err != io.EOF {
-				j := &csvJob{done: make(chan chunkResult, 1)}
-				j.done <- chunkResult{err: fmt.Errorf("read %s: %w", o.Name, err)}
-				send(j)
-			}
-			return nil
-		}
-	})
-	for range workers {
-		g.Go(func() error {
-			for j := range jobs {
-				capacity := bytes.Count(j.data, []byte{'\n'}) + 1
-				j.done <- plan.parse(j.data, j.line, min(capacity, batchRows))
-			}
-			return nil
-		})
-	}
-	err = x.collect(gctx, ctx, order, emit)
-	cancel()
-	g.Wait() // the goroutines return nil; err holds what went wrong
-	if err == nil {
-		err = ctx.Err()
-	}
-	return err
-}
-
-// collect receives parsed pieces in input order, passes rejects on and
-// emits frames.
-func (x *CSVExtractor) collect(gctx, ctx context.Context, order <-chan *csvJob, emit func(*frame.Frame) error) error {
-	for j := range order {
-		var r chunkResult
-		select {
-		case r = <-j.done:
-		case <-gctx.Done():
-			return ctx.Err()
-		}
-		x.stats.records.Add(int64(r.records))
-		for _, rej := range r.rejects {
-			if err := x.opts.Rejects.Load(ctx, rej); err != nil {
-				return fmt.Errorf("read %s: rejects loader: %w", x.opts.Name, err)
-			}
-			x.stats.rejected.Add(1)
-		}
-		if r.err != nil {
-			return r.err
-		}
-		if r.frame != nil {
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-			if err := emit(r.frame); err != nil {
-				return err
-			}
-			x.stats.rows.Add(int64(r.frame.NumRows()))
-			x.stats.batches.Add(1)
-		}
-	}
-	return nil
+	return runChunks(ctx, pending, readErr, ck, workers, parse, out, &x.stats)
 }
 
 // headerRecord finds the first record of data that is not blank or a

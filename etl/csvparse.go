@@ -69,15 +69,6 @@ type csvPlan struct {
 	sepWord, quoteWord uint64
 }
 
-// chunkResult is what parsing one chunk yields.
-type chunkResult struct {
-	frame   *frame.Frame // nil when no row was kept
-	records int          // records read, kept or rejected
-	rejects []Rejected
-	err     error // under Fail, the first bad record's error
-	bytes   int
-}
-
 // colBuilder accumulates one column of a chunk.
 type colBuilder struct {
 	kind   frame.Kind
@@ -204,7 +195,7 @@ func (p *csvPlan) parse(data []byte, line int, capacity int) chunkResult {
 	for i := range cols {
 		cols[i].init(p.kinds[i], capacity, p.spellings)
 	}
-	res := chunkResult{bytes: len(data)}
+	res := chunkResult{}
 	rows := 0
 	pos := 0
 	for pos < len(data) {

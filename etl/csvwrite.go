@@ -1,15 +1,12 @@
 package etl
 
 import (
-	"bufio"
-	"compress/gzip"
 	"context"
 	"fmt"
 	"io"
 	"math"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/mlpipe/mlpipe/frame"
@@ -45,18 +42,12 @@ type CSVWriterOptions struct {
 // Load, Close and Abort may be called from different goroutines but not at
 // once for the same writer's data: they serialise on a lock.
 type CSVWriter struct {
-	mu      sync.Mutex
+	out     *output
 	name    string
 	opts    CSVWriterOptions
 	sep     byte
-	bw      *bufio.Writer
-	zw      *gzip.Writer
-	file    *atomicFile
 	names   []string
 	started bool
-	err     error // sticky: the first write error
-	closed  bool
-	ctx     context.Context // the last Load's, checked by Close
 	row     []byte
 }
 
@@ -71,11 +62,11 @@ func NewCSVWriter(w io.Writer, opts CSVWriterOptions) *CSVWriter {
 	if opts.Name == "" {
 		opts.Name = "csv"
 	}
-	return newCSVWriter(w, opts)
+	return newCSVWriter(newOutput(w, opts.Name), opts)
 }
 
-func newCSVWriter(w io.Writer, opts CSVWriterOptions) *CSVWriter {
-	cw := &CSVWriter{name: opts.Name, opts: opts, bw: bufio.NewWriterSize(w, 256<<10), sep: ','}
+func newCSVWriter(out *output, opts CSVWriterOptions) *CSVWriter {
+	cw := &CSVWriter{name: opts.Name, opts: opts, out: out, sep: ','}
 	if opts.TimeLayout == "" {
 		cw.opts.TimeLayout = time.RFC3339Nano
 	}
@@ -84,7 +75,7 @@ func newCSVWriter(w io.Writer, opts CSVWriterOptions) *CSVWriter {
 		if err == nil && b == '"' {
 			err = fmt.Errorf("csv writer: delimiter must not be the quote: %w", ErrOptions)
 		}
-		cw.sep, cw.err = b, err
+		cw.sep, cw.out.err = b, err
 	}
 	return cw
 }
@@ -100,19 +91,11 @@ func CreateCSV(path string, opts CSVWriterOptions) (*CSVWriter, error) {
 	if opts.Name == "" {
 		opts.Name = path
 	}
-	af, err := createAtomic(path)
+	out, err := createOutput(path, opts.Name)
 	if err != nil {
-		return nil, fmt.Errorf("write %s: %w", opts.Name, err)
+		return nil, err
 	}
-	var w io.Writer = af.f
-	var zw *gzip.Writer
-	if strings.HasSuffix(path, ".gz") {
-		zw = gzip.NewWriter(af.f)
-		w = zw
-	}
-	cw := newCSVWriter(w, opts)
-	cw.file, cw.zw = af, zw
-	return cw, nil
+	return newCSVWriter(out, opts), nil
 }
 
 // Load writes the rows of f. It returns an error wrapping [ErrSchema] if f's
@@ -120,16 +103,8 @@ func CreateCSV(path string, opts CSVWriterOptions) (*CSVWriter, error) {
 // ctx.Err() if ctx is done, or the write error (after which every call
 // returns it and Close discards the output).
 func (w *CSVWriter) Load(ctx context.Context, f *frame.Frame) error {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	w.ctx = ctx
-	if w.closed {
-		return fmt.Errorf("write %s: %w", w.name, ErrClosed)
-	}
-	if w.err != nil {
-		return w.err
-	}
-	if err := ctx.Err(); err != nil {
+	defer w.out.mu.Unlock()
+	if err := w.out.begin(ctx); err != nil {
 		return err
 	}
 	names := f.Names()
@@ -145,8 +120,8 @@ func (w *CSVWriter) Load(ctx context.Context, f *frame.Frame) error {
 				w.row = w.appendField(w.row, n)
 			}
 			w.row = w.eol(w.row)
-			if _, err := w.bw.Write(w.row); err != nil {
-				return w.fail(err)
+			if err := w.out.write(w.row); err != nil {
+				return err
 			}
 		}
 	} else if !equalNames(names, w.names) {
@@ -200,16 +175,11 @@ func (w *CSVWriter) Load(ctx context.Context, f *frame.Frame) error {
 			w.row = append(w.row, '"', '"')
 		}
 		w.row = w.eol(w.row)
-		if _, err := w.bw.Write(w.row); err != nil {
-			return w.fail(err)
+		if err := w.out.write(w.row); err != nil {
+			return err
 		}
 	}
 	return nil
-}
-
-func (w *CSVWriter) fail(err error) error {
-	w.err = fmt.Errorf("write %s: %w", w.name, err)
-	return w.err
 }
 
 func (w *CSVWriter) eol(b []byte) []byte {
@@ -286,53 +256,10 @@ func (w *CSVWriter) needsQuote(s string) bool {
 // renames the temporary file to its final path — unless a write failed or
 // the last Load's context is done, in which case it removes the temporary
 // file and returns the error. Closing twice returns nil the second time.
-func (w *CSVWriter) Close() error {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	if w.closed {
-		return nil
-	}
-	w.closed = true
-	err := w.err
-	if err == nil && w.ctx != nil && w.ctx.Err() != nil {
-		err = fmt.Errorf("write %s: run cancelled: %w", w.name, w.ctx.Err())
-	}
-	if err == nil {
-		if e := w.bw.Flush(); e != nil {
-			err = fmt.Errorf("write %s: %w", w.name, e)
-		}
-	}
-	if err == nil && w.zw != nil {
-		if e := w.zw.Close(); e != nil {
-			err = fmt.Errorf("write %s: %w", w.name, e)
-		}
-	}
-	if w.file == nil {
-		return err
-	}
-	if err != nil {
-		w.file.abort()
-		return err
-	}
-	if e := w.file.commit(); e != nil {
-		return fmt.Errorf("write %s: %w", w.name, e)
-	}
-	return nil
-}
+func (w *CSVWriter) Close() error { return w.out.close() }
 
 // Abort discards the output: for a writer from CreateCSV it removes the
 // temporary file, leaving the final path untouched. Later calls to Load
 // return [ErrClosed] and Close does nothing. It returns the error removing
 // the file, if any.
-func (w *CSVWriter) Abort() error {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	if w.closed {
-		return nil
-	}
-	w.closed = true
-	if w.file != nil {
-		return w.file.abort()
-	}
-	return nil
-}
+func (w *CSVWriter) Abort() error { return w.out.abort() }

@@ -33,14 +33,21 @@ var (
 	ErrConsumed = errors.New("source already read")
 	// ErrClosed: a sink was used after Close or Abort.
 	ErrClosed = errors.New("sink closed")
+	// ErrJSON: a record is not well-formed JSON, or not an object.
+	ErrJSON = errors.New("malformed JSON record")
+	// ErrKind: a value's type does not fit its column's kind (a JSON
+	// object where a number is expected, a number for a time column).
+	ErrKind = errors.New("value does not fit the column's kind")
 )
 
 // ParseError reports a value or record that could not be read. Line is the
-// 1-based line of the input where the record starts; Column is the 1-based
-// field index, or 0 when the fault is the record as a whole (a wrong number of
-// fields, broken quoting); Raw is the offending text (the field, or the whole
-// record when Column is 0). Err is the reason, one of the package's sentinel
-// errors possibly wrapped with detail.
+// 1-based line of the input where the record starts, or 0 for inputs without
+// lines, where Record is the 1-based record index instead; Column is the
+// 1-based field index, or 0 when the fault is the record as a whole (a wrong
+// number of fields, broken quoting); ColumnName names the column when known;
+// Raw is the offending text (the field, or the whole record when Column is
+// 0). Err is the reason, one of the package's sentinel errors possibly
+// wrapped with detail.
 //
 // Find it with errors.As:
 //
@@ -49,6 +56,7 @@ var (
 type ParseError struct {
 	Source     string
 	Line       int
+	Record     int
 	Column     int
 	ColumnName string
 	Raw        string
@@ -61,8 +69,13 @@ func (e *ParseError) Error() string {
 	b := make([]byte, 0, 64+len(e.Raw))
 	b = append(b, "read "...)
 	b = append(b, e.Source...)
-	b = append(b, " line "...)
-	b = strconv.AppendInt(b, int64(e.Line), 10)
+	if e.Line == 0 && e.Record > 0 {
+		b = append(b, " record "...)
+		b = strconv.AppendInt(b, int64(e.Record), 10)
+	} else {
+		b = append(b, " line "...)
+		b = strconv.AppendInt(b, int64(e.Line), 10)
+	}
 	switch {
 	case e.ColumnName != "":
 		b = append(b, " column "...)
@@ -72,7 +85,7 @@ func (e *ParseError) Error() string {
 		b = strconv.AppendInt(b, int64(e.Column), 10)
 	}
 	b = append(b, ": "...)
-	if e.Column > 0 {
+	if e.Column > 0 || e.ColumnName != "" {
 		b = strconv.AppendQuote(b, clipRaw(e.Raw))
 		b = append(b, ": "...)
 	}
@@ -119,16 +132,23 @@ func (p Policy) String() string {
 type Rejected struct {
 	// Source names the input (a file path or the options' Name).
 	Source string
-	// Line is the 1-based line where the record starts (for JSON Lines, the
-	// line; for a JSON array or a query, the 1-based record index).
+	// Line is the 1-based line where the record starts, for line-based
+	// inputs (CSV, JSON Lines); 0 otherwise.
 	Line int
+	// Record is the 1-based index of the record, for inputs without lines
+	// (a JSON array, a query's rows, an API's records); 0 otherwise.
+	Record int
 	// Raw is the record's original text, without its line ending.
 	Raw string
 	// Err is the reason, usually a [*ParseError].
 	Err error
 }
 
-// String formats the rejected record as "source line N: reason".
+// String formats the rejected record as "source line N: reason" (or
+// "record N").
 func (r Rejected) String() string {
+	if r.Line == 0 && r.Record > 0 {
+		return fmt.Sprintf("%s record %d: %v", r.Source, r.Record, r.Err)
+	}
 	return fmt.Sprintf("%s line %d: %v", r.Source, r.Line, r.Err)
 }

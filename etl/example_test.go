@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -84,15 +85,12 @@ func ExampleParseError() {
 
 func ExampleCSVOptions_reject() {
 	const data = "id,age\n1,40\n2\n3,abc\n4,41\n"
-	var rejected []etl.Rejected
+	var rejects etl.Memory[etl.Rejected]
 	src := etl.CSV(strings.NewReader(data), etl.CSVOptions{
 		Name:    "people.csv",
 		Schema:  map[string]frame.Kind{"age": frame.Float},
 		OnError: etl.Reject,
-		Rejects: etl.LoaderFunc[etl.Rejected](func(_ context.Context, r etl.Rejected) error {
-			rejected = append(rejected, r)
-			return nil
-		}),
+		Rejects: &rejects,
 	})
 	err := src.Extract(context.Background(), func(f *frame.Frame) error {
 		ages, _ := f.Float("age")
@@ -102,7 +100,7 @@ func ExampleCSVOptions_reject() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	for _, r := range rejected {
+	for _, r := range rejects.Items() {
 		fmt.Printf("%q: %v\n", r.Raw, r.Err)
 	}
 	st := src.Stats()
@@ -146,4 +144,59 @@ func ExampleCreateCSV() {
 	// name,score
 	// ada,0.5
 	// grace,1000000
+}
+
+func ExampleJSONLines() {
+	const data = `{"id": 1, "user": {"name": "ada", "country": "UK"}, "spend": 12.5}
+{"id": 2, "user": {"name": "bob"}, "spend": null}
+`
+	src := etl.JSONLines(strings.NewReader(data), etl.RecordOptions{})
+	err := src.Extract(context.Background(), func(f *frame.Frame) error {
+		fmt.Print(f)
+		return nil
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	// Output:
+	// id     user.name    user.country  spend
+	// float  categorical  categorical   float
+	// 1      ada          UK            12.5
+	// 2      bob          NA            NA
+	// [2 rows × 4 columns]
+}
+
+func ExampleJSON() {
+	const body = `{"page": 1, "results": [{"city": "Oslo", "temp": -3.5}, {"city": "Lima", "temp": 19}]}`
+	src := etl.JSON(strings.NewReader(body), etl.RecordOptions{Records: "results"})
+	err := src.Extract(context.Background(), func(f *frame.Frame) error {
+		temps, _ := f.Float("temp")
+		fmt.Println(f.Names(), temps)
+		return nil
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	// Output:
+	// [city temp] [-3.5 19]
+}
+
+func ExampleNewJSONLinesWriter() {
+	f, err := frame.New(
+		frame.Categories("city", []string{"Oslo", "Lima"}, nil),
+		frame.Floats("temp", []float64{-3.5, math.NaN()}),
+	)
+	if err != nil {
+		log.Fatal(err)
+	}
+	w := etl.NewJSONLinesWriter(os.Stdout, etl.JSONLinesWriterOptions{})
+	if err := w.Load(context.Background(), f); err != nil {
+		log.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		log.Fatal(err)
+	}
+	// Output:
+	// {"city":"Oslo","temp":-3.5}
+	// {"city":"Lima","temp":null}
 }
