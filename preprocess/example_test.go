@@ -274,3 +274,30 @@ func ExampleQuantileTransform() {
 	// [0 0.25 0.5 0.75 1]
 	// [-5.2 -0.674 0 0.674 5.2]
 }
+
+func ExampleRange() {
+	printFloats(preprocess.Range(0, 120, "x"), 34, 999, -1, 56)
+	printFloats(preprocess.Range(0, 120, "x").WithAction(preprocess.ToMissing), 34, 999, -1, 56)
+	// Output:
+	// [34 120 0 56]
+	// [34 NaN NaN 56]
+}
+
+func ExampleIQR() {
+	// Quartiles 2 and 4: fences 2 - 1.5·2 = -1 and 4 + 1.5·2 = 7.
+	printFloats(preprocess.IQR("x"), 1, 2, 3, 4, 100)
+	// Output:
+	// [1 2 3 4 7]
+}
+
+func ExampleZScore() {
+	printFloats(preprocess.ZScoreSpec{Columns: []string{"x"}, Threshold: 1}, 1, 2, 3, 4, 5)
+	// Output:
+	// [1.59 2 3 4 4.41]
+}
+
+func ExampleWinsorize() {
+	printFloats(preprocess.Winsorize(0.1, 0.9, "x"), 0, 10, 20, 30, 40, 50, 60, 70, 80, 90, 1000)
+	// Output:
+	// [10 10 20 30 40 50 60 70 80 90 90]
+}
