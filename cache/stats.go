@@ -37,6 +37,10 @@ type Stats struct {
 	// opened, and BreakerRejections the calls it failed at once while open
 	// (each also counted in BackendErrors when it came from a read).
 	BreakerTrips, BreakerRejections uint64
+	// FrontHits counts the hits of a [Tiered] cache answered by its memory
+	// tier (also in Hits), and Invalidations the keys other processes told
+	// it to drop.
+	FrontHits, Invalidations uint64
 	// LoadTime is the total time spent in loader calls.
 	LoadTime time.Duration
 }
