@@ -103,6 +103,9 @@ type CSVOptions struct {
 	// Workers is how many goroutines parse pieces concurrently. Default
 	// runtime.GOMAXPROCS(0).
 	Workers int
+	// Files is how many files [CSVFiles] and [GlobCSV] read at once.
+	// Default 2.
+	Files int
 	// OnError is the policy for a record that cannot be read. Default [Fail].
 	OnError Policy
 	// Rejects receives each rejected record under the [Reject] policy, in

@@ -200,3 +200,35 @@ func ExampleNewJSONLinesWriter() {
 	// {"city":"Oslo","temp":-3.5}
 	// {"city":"Lima","temp":null}
 }
+
+func ExampleGlobCSV() {
+	dir, err := os.MkdirTemp("", "etl")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer os.RemoveAll(dir)
+	for i, body := range []string{"day,sales\n1,10\n2,12\n", "day,sales\n3,9\n", "day,sales\n4,NA\n"} {
+		name := filepath.Join(dir, fmt.Sprintf("sales-%d.csv", i))
+		if err := os.WriteFile(name, []byte(body), 0o644); err != nil {
+			log.Fatal(err)
+		}
+	}
+	src, err := etl.GlobCSV(filepath.Join(dir, "sales-*.csv"), etl.CSVOptions{Files: 2})
+	if err != nil {
+		log.Fatal(err)
+	}
+	err = src.Extract(context.Background(), func(f *frame.Frame) error {
+		sales, _ := f.Float("sales")
+		fmt.Println(sales)
+		return nil
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(src.Stats().Rows, "rows from", len(src.Paths()), "files")
+	// Output:
+	// [10 12]
+	// [9]
+	// [NaN]
+	// 4 rows from 3 files
+}
