@@ -132,20 +132,26 @@ func F1(yTrue, yPred []float64) (float64, error) {
 // threshold, and the thresholds. Positive means yTrue == pos. Ties in the
 // scores fall into one threshold, so their order does not matter.
 func binaryCurve(yTrue, score []float64, pos float64) (fps, tps, thresholds []float64) {
-	order := make([]int, len(score))
-	for i := range order {
-		order[i] = i
+	type point struct {
+		score float64
+		pos   bool
 	}
-	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(score[b], score[a]) })
+	pts := make([]point, len(score))
+	for i := range pts {
+		pts[i] = point{score[i], yTrue[i] == pos}
+	}
+	// Descending by score; the order within a tie does not matter, as a
+	// tie's counts are taken only after its last member.
+	slices.SortFunc(pts, func(a, b point) int { return cmp.Compare(b.score, a.score) })
 	var cum float64
-	for k, i := range order {
-		if yTrue[i] == pos {
+	for k, p := range pts {
+		if p.pos {
 			cum++
 		}
-		if k == len(order)-1 || score[order[k+1]] != score[i] {
+		if k == len(pts)-1 || pts[k+1].score != p.score {
 			tps = append(tps, cum)
 			fps = append(fps, float64(k+1)-cum)
-			thresholds = append(thresholds, score[i])
+			thresholds = append(thresholds, p.score)
 		}
 	}
 	return fps, tps, thresholds
