@@ -36,6 +36,9 @@ type artifact struct {
 	Schema   []ColumnSchema    `json:"schema"`
 	Steps    []json.RawMessage `json:"steps"`
 	Model    json.RawMessage   `json:"model"`
+	// Profile is optional: artifacts written without one (or before it
+	// existed) load with a nil Profile.
+	Profile *Profile `json:"profile,omitempty"`
 }
 
 // MarshalJSON returns the saved form of the fitted pipeline: a versioned
@@ -43,7 +46,7 @@ type artifact struct {
 // pipeline always gives the same bytes.
 func (p *Fitted) MarshalJSON() ([]byte, error) {
 	a := artifact{Format: formatName, Version: FormatVersion, Target: p.Target,
-		Features: p.Features, Schema: p.Schema, Steps: []json.RawMessage{}}
+		Features: p.Features, Schema: p.Schema, Steps: []json.RawMessage{}, Profile: p.Profile}
 	for i, s := range p.Steps {
 		b, err := preprocess.MarshalFitted(s)
 		if err != nil {
@@ -76,7 +79,12 @@ func (p *Fitted) UnmarshalJSON(data []byte) error {
 	if len(a.Model) == 0 || len(a.Features) == 0 {
 		return fmt.Errorf("%w: no model or no features", ErrArtifact)
 	}
-	out := Fitted{Target: a.Target, Features: a.Features, Schema: a.Schema}
+	if a.Profile != nil {
+		if err := a.Profile.validate(); err != nil {
+			return fmt.Errorf("%w: %w", ErrArtifact, err)
+		}
+	}
+	out := Fitted{Target: a.Target, Features: a.Features, Schema: a.Schema, Profile: a.Profile}
 	for i, raw := range a.Steps {
 		s, err := preprocess.UnmarshalFitted(raw)
 		if err != nil {
@@ -106,14 +114,20 @@ func (p *Fitted) Save(w io.Writer) error {
 // SaveFile writes the fitted pipeline to path: to a temporary file in the
 // same directory first, renamed to path once complete, so a failed save never
 // leaves a half-written file under the final name.
-func (p *Fitted) SaveFile(path string) (err error) {
+func (p *Fitted) SaveFile(path string) error {
 	var buf bytes.Buffer
 	if err := p.Save(&buf); err != nil {
 		return err
 	}
+	return writeFileAtomic(path, buf.Bytes())
+}
+
+// writeFileAtomic writes b to a temporary file beside path, syncs it and
+// renames it to path; on failure it removes the temporary file.
+func writeFileAtomic(path string, b []byte) (err error) {
 	tmp, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".tmp*")
 	if err != nil {
-		return fmt.Errorf("save pipeline: %w", err)
+		return fmt.Errorf("save %s: %w", path, err)
 	}
 	defer func() {
 		if err != nil {
@@ -121,17 +135,17 @@ func (p *Fitted) SaveFile(path string) (err error) {
 			os.Remove(tmp.Name())
 		}
 	}()
-	if _, err = tmp.Write(buf.Bytes()); err != nil {
-		return fmt.Errorf("save pipeline %s: %w", path, err)
+	if _, err = tmp.Write(b); err != nil {
+		return fmt.Errorf("save %s: %w", path, err)
 	}
 	if err = tmp.Sync(); err != nil {
-		return fmt.Errorf("save pipeline %s: %w", path, err)
+		return fmt.Errorf("save %s: %w", path, err)
 	}
 	if err = tmp.Close(); err != nil {
-		return fmt.Errorf("save pipeline %s: %w", path, err)
+		return fmt.Errorf("save %s: %w", path, err)
 	}
 	if err = os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("save pipeline %s: %w", path, err)
+		return fmt.Errorf("save %s: %w", path, err)
 	}
 	return nil
 }

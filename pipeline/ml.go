@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"time"
 
 	"github.com/mlpipe/mlpipe/evaluate"
 	"github.com/mlpipe/mlpipe/frame"
@@ -37,6 +38,11 @@ type ML struct {
 	// means every column but Target; each must then be float or bool, so a
 	// categorical column left unencoded is an error, not silently dropped.
 	Features []string
+	// Profile, when set, makes Fit record the training statistics of the
+	// input columns in [Fitted.Profile], for drift checks at serving time
+	// (see [Fitted.Drift]). It costs a pass and a sort per numeric column.
+	// [ML.Learner] never profiles: folds need no drift statistics.
+	Profile bool
 }
 
 // Learner returns p as an [evaluate.Learner], so that cross-validation,
@@ -44,6 +50,7 @@ type ML struct {
 // model — inside each fold, and nothing learned from a test fold leaks into
 // its training.
 func (p ML) Learner() evaluate.Learner {
+	p.Profile = false
 	return evaluate.LearnerFunc(func(ctx context.Context, train *frame.Frame) (evaluate.Predictor, error) {
 		f, err := p.Fit(ctx, train)
 		if err != nil {
@@ -58,22 +65,45 @@ func (p ML) Learner() evaluate.Learner {
 // type) or the column when one fails; errors wrapping [ErrTarget] for a bad
 // target column; and ctx.Err() when ctx is cancelled.
 func (p ML) Fit(ctx context.Context, train *frame.Frame) (*Fitted, error) {
+	return p.fit(ctx, train, nil)
+}
+
+// stepTrace is what fit tells its observer after each step and the model.
+type stepTrace struct {
+	name            string
+	rowsIn, rowsOut int
+	took            time.Duration
+}
+
+// fit is Fit with an observer called after each step and after the model.
+func (p ML) fit(ctx context.Context, train *frame.Frame, trace func(stepTrace)) (*Fitted, error) {
 	if p.Model == nil {
 		return nil, errors.New("ml pipeline: no model")
 	}
 	if train.NumRows() == 0 {
 		return nil, fmt.Errorf("ml pipeline fit: %w", frame.ErrEmpty)
 	}
+	if trace == nil {
+		trace = func(stepTrace) {}
+	}
 	y, err := targetValues(train, p.Target)
 	if err != nil {
 		return nil, err
 	}
 	fitted := &Fitted{Target: p.Target, Schema: schemaOf(train, p.Target)}
+	if p.Profile {
+		start := time.Now()
+		if fitted.Profile, err = NewProfile(ctx, train, schemaNames(fitted.Schema)...); err != nil {
+			return nil, fmt.Errorf("ml pipeline profile: %w", err)
+		}
+		trace(stepTrace{"profile", train.NumRows(), train.NumRows(), time.Since(start)})
+	}
 	cur := train
 	for i, s := range p.Steps {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
+		start, rowsIn := time.Now(), cur.NumRows()
 		fs, err := s.Fit(ctx, cur)
 		if err != nil {
 			return nil, fmt.Errorf("ml pipeline step %d (%T) fit: %w", i, s, err)
@@ -82,6 +112,7 @@ func (p ML) Fit(ctx context.Context, train *frame.Frame) (*Fitted, error) {
 			return nil, fmt.Errorf("ml pipeline step %d (%T) transform: %w", i, s, err)
 		}
 		fitted.Steps = append(fitted.Steps, fs)
+		trace(stepTrace{fmt.Sprintf("step %d %T", i, s), rowsIn, cur.NumRows(), time.Since(start)})
 	}
 	fitted.Features = slices.Clone(p.Features)
 	if len(fitted.Features) == 0 {
@@ -91,6 +122,7 @@ func (p ML) Fit(ctx context.Context, train *frame.Frame) (*Fitted, error) {
 			}
 		}
 	}
+	start := time.Now()
 	X, _, err := cur.Matrix(fitted.Features...)
 	if err != nil {
 		return nil, fmt.Errorf("ml pipeline features: %w", err)
@@ -98,7 +130,16 @@ func (p ML) Fit(ctx context.Context, train *frame.Frame) (*Fitted, error) {
 	if fitted.Predictor, err = p.Model.Fit(ctx, X, y); err != nil {
 		return nil, fmt.Errorf("ml pipeline model %T: %w", p.Model, err)
 	}
+	trace(stepTrace{fmt.Sprintf("model %T", p.Model), len(y), len(y), time.Since(start)})
 	return fitted, nil
+}
+
+func schemaNames(s []ColumnSchema) []string {
+	out := make([]string, len(s))
+	for i, c := range s {
+		out[i] = c.Name
+	}
+	return out
 }
 
 func targetValues(f *frame.Frame, target string) ([]float64, error) {
@@ -139,6 +180,10 @@ type Fitted struct {
 	Target    string
 	Features  []string
 	Schema    []ColumnSchema
+	// Profile holds the training statistics of the input columns, for
+	// [Fitted.Drift]; nil unless the pipeline was fitted with [ML.Profile]
+	// (or by a [Training] run).
+	Profile *Profile
 }
 
 var _ evaluate.ProbaPredictor = (*Fitted)(nil)
