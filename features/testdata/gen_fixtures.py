@@ -196,12 +196,65 @@ def bins():
     return out
 
 
+def selection():
+    from sklearn.feature_selection import (SelectKBest, VarianceThreshold, chi2, f_classif,
+                                           mutual_info_classif)
+    rng = np.random.default_rng(11)
+    n = 150
+    y = rng.integers(0, 3, n)
+    X = np.column_stack([
+        rng.normal(size=n) + 0.8 * y,          # informative
+        rng.normal(size=n),                     # noise
+        rng.exponential(2, n) * (1 + y),        # informative, non-negative
+        rng.poisson(3, n).astype(float),        # counts
+        rng.normal(size=n) * 0.01,              # tiny variance
+        rng.normal(size=n) - 0.5 * (y == 2),    # weakly informative
+    ])
+    Xd = np.column_stack([rng.integers(0, 4, n) + (y == 1), rng.integers(0, 3, n), y % 2]).astype(float)
+    out = {"X": X, "y": y, "Xd": Xd, "kbest": []}
+    f, p = f_classif(X, y)
+    out["f"], out["f_p"] = f, p
+    Xpos = np.abs(X)
+    c, cp = chi2(Xpos, y)
+    out["chi2"], out["chi2_p"] = c, cp
+    out["mi"] = mutual_info_classif(X, y, random_state=0)
+    out["mi_discrete"] = mutual_info_classif(Xd, y, discrete_features=True)
+    for k in [1, 3, 5]:
+        out["kbest"].append({"k": k, "f": SelectKBest(f_classif, k=k).fit(X, y).get_support(),
+                             "chi2": SelectKBest(chi2, k=k).fit(Xpos, y).get_support()})
+    # Variance threshold, with a constant column whose mean is inexact and NaNs.
+    V = np.column_stack([np.full(n, 0.1), X[:, 0], X[:, 4], X[:, 1] * 0.5])
+    V[3, 1] = np.nan
+    V[7, 3] = np.nan
+    out["V"] = V
+    out["variance"] = []
+    for t in [0.0, 0.05, 0.3]:
+        vt = VarianceThreshold(t).fit(V)
+        out["variance"].append({"threshold": t, "variances": vt.variances_, "support": vt.get_support()})
+    # The pandas recipe for dropping one of each highly correlated pair.
+    C = pd.DataFrame({
+        "a": X[:, 0], "b": X[:, 0] * 2 + rng.normal(size=n) * 0.1, "c": X[:, 1],
+        "d": -X[:, 1] + rng.normal(size=n) * 0.05, "e": X[:, 2], "f": X[:, 0] * 3 + 1,
+    })
+    C.loc[5, "a"] = np.nan
+    C.loc[9, "d"] = np.nan
+    corr = C.corr().abs()
+    out["C"] = {k: list(v) for k, v in C.items()}
+    out["corr"] = C.corr().values
+    out["dropped"] = {}
+    for t in [0.9, 0.99, 0.999]:
+        upper = corr.where(np.triu(np.ones(corr.shape), k=1).astype(bool))
+        out["dropped"][str(t)] = [col for col in upper.columns if any(upper[col] > t)]
+    return out
+
+
 def main():
     fx = {"sklearn_version": sklearn.__version__, "pandas_version": pd.__version__}
     fx["dates"] = dates()
     fx["text"] = text()
     fx["poly"] = poly()
     fx["bins"] = bins()
+    fx["selection"] = selection()
     with open(OUT, "w") as f:
         json.dump(clean(fx), f, indent=None, separators=(",", ":"))
         f.write("\n")
