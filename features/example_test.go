@@ -86,3 +86,177 @@ func ExampleFeatureNamesOut() {
 	// Output:
 	// [signup_year signup_month_sin signup_month_cos age] <nil>
 }
+
+func ExamplePolynomial() {
+	f, _ := frame.New(frame.Floats("a", []float64{2, 3}), frame.Floats("b", []float64{5, 7}))
+	fitted, out := fitApply(features.Polynomial(2, "a", "b"), f)
+	fmt.Println(fitted.(*features.PolynomialExpander).Names())
+	X, _, _ := out.Matrix()
+	fmt.Println(X.RawRowView(0), X.RawRowView(1))
+	// Output:
+	// [a b a^2 a b b^2]
+	// [2 5 4 10 25] [3 7 9 21 49]
+}
+
+func ExampleKBins() {
+	f, _ := frame.New(frame.Floats("age", []float64{18, 25, 33, 41, 52, 67}))
+	fitted, out := fitApply(features.KBins(3, features.Quantile, "age"), f)
+	bins, _ := out.Float("age")
+	fmt.Println(fitted.(*features.BinDiscretizer).Columns[0].Edges)
+	fmt.Println(bins)
+
+	_, out = fitApply(features.KBins(3, features.Uniform, "age").WithOneHot(true), f)
+	fmt.Println(out.Names())
+	// Output:
+	// [18 30.333333333333336 44.66666666666667 67]
+	// [0 0 1 1 2 2]
+	// [age=0 age=1 age=2]
+}
+
+func ExampleTokenizer() {
+	tok := features.Tokenizer{NGramMax: 2, StopWords: []string{"the"}}
+	fmt.Printf("%q\n", tok.Tokens("The app crashed, a refund please!"))
+	// Output:
+	// ["app" "crashed" "refund" "please" "app crashed" "crashed refund" "refund please"]
+}
+
+func ExampleCountVectorize() {
+	f, _ := frame.New(frame.Strings("notes", []string{"refund refund slow", "great app", "slow app"}, nil))
+	fitted, out := fitApply(features.CountVectorize("notes"), f)
+	fmt.Println(fitted.(*features.CountVectorizer).Vocabulary)
+	fmt.Println(out.Names())
+	X, _, _ := out.Matrix()
+	for i := range 3 {
+		fmt.Println(X.RawRowView(i))
+	}
+	// Output:
+	// [app great refund slow]
+	// [notes:app notes:great notes:refund notes:slow]
+	// [0 0 2 1]
+	// [1 1 0 0]
+	// [1 0 0 1]
+}
+
+func ExampleTfidf() {
+	ctx := context.Background()
+	f, _ := frame.New(frame.Categories("notes", []string{"refund refund slow", "great app", "slow app", "great"}, nil))
+	spec := features.Tfidf("notes")
+	spec.Sublinear = true
+	fitted, _ := spec.Fit(ctx, f)
+	v := fitted.(*features.TfidfVectorizer)
+	fmt.Println(v.Vocabulary)
+	fmt.Printf("idf %.4f\n", v.IDF)
+	// The sparse form: only the stored values, whatever the vocabulary size.
+	m, _ := v.Sparse(ctx, f)
+	r, c := m.Dims()
+	fmt.Println(r, c, m.NNZ())
+	m.DoRowNonZero(0, func(_, j int, x float64) { fmt.Printf("%s %.4f\n", v.Vocabulary[j], x) })
+	// Output:
+	// [app great refund slow]
+	// idf [1.5108 1.5108 1.9163 1.5108]
+	// 4 4 7
+	// refund 0.9065
+	// slow 0.4221
+}
+
+func ExampleHashing() {
+	ctx := context.Background()
+	f, _ := frame.New(frame.Strings("notes", []string{"refund refund slow", "never seen before"}, nil))
+	fitted, _ := features.Hashing("notes", 1<<20).Fit(ctx, f)
+	m, _ := fitted.(*features.HashingVectorizer).Sparse(ctx, f)
+	r, c := m.Dims()
+	fmt.Println(r, c, m.NNZ())
+	// Output:
+	// 2 1048576 5
+}
+
+func ExampleVarianceThreshold() {
+	f, _ := frame.New(
+		frame.Floats("constant", []float64{1, 1, 1, 1}),
+		frame.Floats("tiny", []float64{1, 1.01, 1, 1.01}),
+		frame.Floats("spread", []float64{1, 5, 2, 8}),
+	)
+	_, out := fitApply(features.VarianceThreshold(0), f)
+	fmt.Println(out.Names())
+	_, out = fitApply(features.VarianceThreshold(0.01), f)
+	fmt.Println(out.Names())
+	// Output:
+	// [tiny spread]
+	// [spread]
+}
+
+func ExampleSelectKBest() {
+	f, _ := frame.New(
+		frame.Floats("tickets", []float64{0, 1, 0, 5, 6, 4}),
+		frame.Floats("noise", []float64{3, 1, 2, 2, 1, 3}),
+		frame.Bools("churned", []bool{false, false, false, true, true, true}, nil),
+	)
+	fitted, out := fitApply(features.SelectKBest("churned", 1, features.FClassif), f)
+	s := fitted.(*features.KBestSelector)
+	fmt.Printf("F %.2f, kept %v\n", s.Scores, s.Kept())
+	fmt.Println(out.Names())
+	// Output:
+	// F [49.00 0.00], kept [tickets]
+	// [tickets churned]
+}
+
+func ExampleDropCorrelated() {
+	f, _ := frame.New(
+		frame.Floats("income", []float64{30, 45, 60, 80}),
+		frame.Floats("income_k", []float64{0.03, 0.045, 0.06, 0.08}),
+		frame.Floats("age", []float64{40, 25, 61, 33}),
+	)
+	fitted, out := fitApply(features.DropCorrelated(0.95), f)
+	fmt.Println(out.Names())
+	p := fitted.(*features.CorrelationFilter).Drop[0]
+	fmt.Printf("%s dropped: r = %.2f with %s\n", p.Dropped, p.R, p.With)
+	// Output:
+	// [income age]
+	// income_k dropped: r = 1.00 with income
+}
+
+func ExampleFunc() {
+	// A function step is saved by name; a program that loads the pipeline
+	// registers the same function (Func does it when building).
+	ratio := func(_ context.Context, f *frame.Frame) (*frame.Frame, error) {
+		spend, err := f.Float("spend")
+		if err != nil {
+			return nil, err
+		}
+		income, err := f.Float("income")
+		if err != nil {
+			return nil, err
+		}
+		out := make([]float64, len(spend))
+		for i := range out {
+			out[i] = spend[i] * 12 / income[i]
+		}
+		return f.With("spend_share", frame.NewFloat(out))
+	}
+	f, _ := frame.New(frame.Floats("spend", []float64{50, 100}), frame.Floats("income", []float64{60000, 40000}))
+	fitted, out := fitApply(features.Func("example.spend_share", ratio), f)
+	share, _ := out.Float("spend_share")
+	fmt.Println(share)
+
+	saved, _ := preprocess.MarshalFitted(fitted)
+	fmt.Println(string(saved))
+	loaded, _ := preprocess.UnmarshalFitted(saved)
+	again, _ := loaded.Transform(context.Background(), f)
+	fmt.Println(again.Names())
+	// Output:
+	// [0.01 0.03]
+	// {"kind":"features.func","version":1,"state":{"name":"example.spend_share","in":["spend","income"],"out":["spend","income","spend_share"]}}
+	// [spend income spend_share]
+}
+
+func ExampleNewCSR() {
+	// 2×3: row 0 holds 1 in column 0 and 2 in column 2; row 1 is empty.
+	m, err := features.NewCSR(2, 3, []int{0, 2, 2}, []int32{0, 2}, []float64{1, 2})
+	if err != nil {
+		panic(err)
+	}
+	d, _ := m.Dense(0)
+	fmt.Println(d.RawMatrix().Data, m.At(0, 2), m.NNZ())
+	// Output:
+	// [1 0 2 0 0 0] 2 2
+}
