@@ -301,3 +301,72 @@ func ExampleWinsorize() {
 	// Output:
 	// [10 10 20 30 40 50 60 70 80 90 90]
 }
+
+// printCategories fits spec on the categories, transforms them, and prints
+// column c.
+func printCategories(spec preprocess.Step, train, test []string) {
+	ctx := context.Background()
+	tr, _ := frame.New(frame.Categories("c", train, nil))
+	te, _ := frame.New(frame.Categories("c", test, nil))
+	fitted, err := spec.Fit(ctx, tr)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	out, _ := fitted.Transform(ctx, te)
+	v, _ := out.Float("c")
+	fmt.Printf("%.3g\n", v)
+}
+
+func ExampleOrdinal() {
+	printCategories(preprocess.Ordinal("c"), []string{"low", "high", "mid", "low"}, []string{"high", "low", "mid", "extreme"})
+	// Output:
+	// [0 1 2 NaN]
+}
+
+func ExampleFrequencyEncode() {
+	printCategories(preprocess.FrequencyEncode("c"), []string{"a", "b", "a", "a"}, []string{"a", "b", "z"})
+	// Output:
+	// [0.75 0.25 0]
+}
+
+func ExampleTargetEncodeSpec_FitTransform() {
+	ctx := context.Background()
+	train, _ := frame.New(
+		frame.Categories("city", []string{"Oslo", "Oslo", "Bergen", "Bergen"}, nil),
+		frame.Floats("churn", []float64{1, 0, 1, 1}),
+	)
+	// Leave-one-out cross-fitting: no row sees its own target.
+	spec := preprocess.TargetEncodeSpec{Columns: []string{"city"}, Target: "churn", Folds: 4}
+	fitted, encoded, _ := spec.FitTransform(ctx, train)
+	city, _ := encoded.Float("city")
+	fmt.Println("training rows:", city)
+	test, _ := frame.New(frame.Categories("city", []string{"Oslo", "Bergen", "Tromsø"}, nil))
+	out, _ := fitted.Transform(ctx, test)
+	city, _ = out.Float("city")
+	fmt.Println("new rows:", city)
+	// Output:
+	// training rows: [0 1 1 1]
+	// new rows: [0.5 1 0.75]
+}
+
+func ExampleHash() {
+	ctx := context.Background()
+	f, _ := frame.New(frame.Categories("city", []string{"Oslo", "Bergen", "Oslo"}, nil))
+	fitted, _ := preprocess.Hash(4, "city").Fit(ctx, f)
+	out, _ := fitted.Transform(ctx, f)
+	fmt.Println(out.Names())
+	for _, n := range out.Names() {
+		v, _ := out.Float(n)
+		fmt.Println(n, v)
+	}
+	// The same numbers as scikit-learn's
+	// FeatureHasher(4, input_type="dict") on {"city": ...} rows.
+
+	// Output:
+	// [hash0 hash1 hash2 hash3]
+	// hash0 [0 1 0]
+	// hash1 [1 0 1]
+	// hash2 [0 0 0]
+	// hash3 [0 0 0]
+}

@@ -14,6 +14,7 @@ from fractions import Fraction
 
 import numpy as np
 import sklearn
+from sklearn.feature_extraction import FeatureHasher
 from sklearn.impute import SimpleImputer
 from sklearn.preprocessing import (MaxAbsScaler, MinMaxScaler, Normalizer, OneHotEncoder,
                                    OrdinalEncoder, QuantileTransformer, RobustScaler, StandardScaler)
@@ -230,6 +231,34 @@ for name, n_rows, n_q in [("small", 300, 1000), ("few_quantiles", 500, 37), ("ti
             "inverse": [clean(inv[:, j]) for j in range(Q.shape[1])],
         })
 fixtures["quantile"] = quantiles
+
+# --- OrdinalEncoder ------------------------------------------------------------
+tr = np.column_stack([cat_col(100, ["b", "a", "é", "B", "10", "9"], 0.1), cat_col(100, ["x", "y"])])
+te = np.array([["a", "x"], ["zz", "y"], [np.nan, "q"], ["é", np.nan], ["B", "x"]], dtype=object)
+enc = OrdinalEncoder(handle_unknown="use_encoded_value", unknown_value=np.nan).fit(tr)
+out = enc.transform(te)
+fixtures["ordinal"] = {
+    "train": [clean(list(tr[:, j])) for j in range(2)],
+    "test": [clean(list(te[:, j])) for j in range(2)],
+    # scikit-learn lists NaN as a last category; it encodes to NaN.
+    "categories": [[c for c in cats if isinstance(c, str)] for cats in enc.categories_],
+    "output": [clean(out[:, j]) for j in range(2)],
+}
+
+# --- FeatureHasher -----------------------------------------------------------
+rows = []
+for k in range(60):
+    row = {"city": str(rng.choice(["Oslo", "Bergen", "Tromsø", "ﬁle", "", "a=b"])),
+           "plan": str(rng.choice(["basic", "pro"])), "x": float(np.round(rng.normal(0, 3), 3))}
+    if k % 7 == 3:
+        del row["city"]  # missing
+    rows.append(row)
+hashers = []
+for n_features, alternate in [(16, True), (7, False), (1, True)]:
+    out = FeatureHasher(n_features=n_features, input_type="dict", alternate_sign=alternate).transform(rows).toarray()
+    hashers.append({"n_features": n_features, "alternate_sign": alternate, "rows": rows,
+                    "output": [clean(out[:, j]) for j in range(n_features)]})
+fixtures["hash"] = hashers
 
 path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fixtures.json")
 with open(path, "w") as f:
