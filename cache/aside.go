@@ -195,6 +195,19 @@ func GetOrLoad[T any](ctx context.Context, c Cache, key string, ttl time.Duratio
 		a.n.backendErrors.Add(1)
 	case ok:
 		v, env, derr := decodeValue[T](data, cfg.codec)
+		if derr == nil && len(env.tags) > 0 {
+			current, terr := tagsCurrent(ctx, backend, env.tags)
+			switch {
+			case terr != nil:
+				// Cannot tell whether the entry is stale: load, as in an outage.
+				a.n.backendErrors.Add(1)
+				return joinLoad(ctx, a, backend, key, fkey, ttl, load, cfg, false, false)
+			case !current:
+				a.n.stale.Add(1)
+				a.n.misses.Add(1)
+				return joinLoad(ctx, a, backend, key, fkey, ttl, load, cfg, true, false)
+			}
+		}
 		if derr == nil {
 			a.n.hits.Add(1)
 			if env.negative {
@@ -310,6 +323,11 @@ func loadShared[T any](ctx context.Context, a *Aside, backend Cache, key string,
 			store = false
 		case ok:
 			v, env, derr := decodeValue[T](data, cfg.codec)
+			if derr == nil && len(env.tags) > 0 {
+				if current, terr := tagsCurrent(lctx, backend, env.tags); terr != nil || !current {
+					break // stale or unknown: load
+				}
+			}
 			if derr == nil && env.negative {
 				return nil, fmt.Errorf("cache: key %q: %w", key, ErrNotFound)
 			}
@@ -319,6 +337,16 @@ func loadShared[T any](ctx context.Context, a *Aside, backend Cache, key string,
 		}
 	}
 
+	var tags []tagVersion
+	if store && len(cfg.tags) > 0 {
+		// Versions are read before the load, so that an invalidation during
+		// the load leaves the stored entry stale.
+		var err error
+		if tags, err = tagVersions(lctx, backend, cfg.tags, true); err != nil {
+			a.n.backendErrors.Add(1)
+			store = false
+		}
+	}
 	start := time.Now()
 	v, err := callLoad(lctx, load)
 	took := time.Since(start)
@@ -328,7 +356,7 @@ func loadShared[T any](ctx context.Context, a *Aside, backend Cache, key string,
 		if errors.Is(err, ErrNotFound) {
 			a.n.notFound.Add(1)
 			if store && cfg.negativeTTL > 0 {
-				env := envelope{negative: true, expires: time.Now().Add(cfg.negativeTTL).UnixNano(), delta: took}
+				env := envelope{negative: true, expires: time.Now().Add(cfg.negativeTTL).UnixNano(), delta: took, tags: tags}
 				if serr := backend.Set(lctx, key, env.encode(), cfg.negativeTTL); serr != nil {
 					a.n.backendErrors.Add(1)
 				}
@@ -344,7 +372,7 @@ func loadShared[T any](ctx context.Context, a *Aside, backend Cache, key string,
 	}
 	if store {
 		t := jittered(ttl, cfg.jitter)
-		env := envelope{delta: took, payload: payload}
+		env := envelope{delta: took, payload: payload, tags: tags}
 		if t > 0 {
 			env.expires = time.Now().Add(t).UnixNano()
 		}

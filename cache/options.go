@@ -12,6 +12,7 @@ type Option struct {
 	d     time.Duration
 	f     float64
 	codec Codec
+	tags  []string
 }
 
 type optionKind uint8
@@ -23,6 +24,7 @@ const (
 	optJitter
 	optEarlyRefresh
 	optNegativeTTL
+	optTags
 )
 
 func (o Option) apply(c *loadConfig) {
@@ -37,6 +39,8 @@ func (o Option) apply(c *loadConfig) {
 		c.beta = o.f
 	case optNegativeTTL:
 		c.negativeTTL = o.d
+	case optTags:
+		c.tags = append(c.tags, o.tags...)
 	}
 }
 
@@ -46,6 +50,7 @@ type loadConfig struct {
 	jitter      float64
 	beta        float64
 	negativeTTL time.Duration
+	tags        []string
 }
 
 // WithCodec encodes the value with c instead of the default (Binary for a
@@ -80,6 +85,14 @@ func WithEarlyRefresh(beta float64) Option { return Option{kind: optEarlyRefresh
 func WithNegativeTTL(d time.Duration) Option {
 	return Option{kind: optNegativeTTL, d: d}
 }
+
+// WithTags records the entry under tags, so that [InvalidateTags] with any
+// of them makes it stale: the next GetOrLoad reloads it. Each tag costs the
+// store and every later hit a read of the tag's version (one batched call
+// on a [Batcher] such as Redis). Staleness is judged by the tags recorded in
+// the entry; a reload records the tags of the call that reloads, so pass the
+// same tags for a key every time, as with its ttl.
+func WithTags(tags ...string) Option { return Option{kind: optTags, tags: tags} }
 
 func (o *loadConfig) validate() error {
 	switch {

@@ -27,6 +27,9 @@ type Stats struct {
 	// Corrupt counts stored entries that could not be decoded; each was
 	// treated as a miss and reloaded.
 	Corrupt uint64
+	// Stale counts entries found but recorded under a tag invalidated since
+	// (see [InvalidateTags]); each was reloaded and is also in Misses.
+	Stale uint64
 	// Refreshes counts early refreshes started (see [WithEarlyRefresh]).
 	Refreshes uint64
 	// Evictions counts entries the backend dropped to stay within its bounds,
@@ -61,6 +64,7 @@ type counters struct {
 	hits, misses, negativeHits     atomic.Uint64
 	loads, loadErrors, notFound    atomic.Uint64
 	backendErrors, corrupt, refres atomic.Uint64
+	stale                          atomic.Uint64
 	loadNanos                      atomic.Int64
 }
 
@@ -75,6 +79,7 @@ func (c *counters) snapshot() Stats {
 		BackendErrors: c.backendErrors.Load(),
 		Corrupt:       c.corrupt.Load(),
 		Refreshes:     c.refres.Load(),
+		Stale:         c.stale.Load(),
 		LoadTime:      time.Duration(c.loadNanos.Load()),
 	}
 }
