@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"strings"
 	"testing"
 
 	"github.com/mlpipe/mlpipe/frame"
@@ -144,12 +145,23 @@ func TestModelLearner(t *testing.T) {
 		{"unknown feature", ModelLearner(model.LinearRegression{}, "y", "nope"), data, frame.ErrNoColumn},
 		{"unknown target", ModelLearner(model.LinearRegression{}, "label"), data, frame.ErrNoColumn},
 		{"string feature", ModelLearner(model.LinearRegression{}, "y"), mustWith(t, data, "s", frame.NewString(make([]string, 100), nil)), frame.ErrKind},
+		{"NaN feature", ModelLearner(model.LinearRegression{}, "y"), mustWith(t, data, "income", frame.NewFloat(withNaN(100, 7))), frame.ErrMissing},
 	}
 	for _, b := range bad {
-		if _, err := b.l.Fit(ctx, b.data); !errors.Is(err, b.want) {
+		_, err := b.l.Fit(ctx, b.data)
+		if !errors.Is(err, b.want) {
 			t.Errorf("%s: %v, want %v", b.name, err, b.want)
 		}
+		if b.name == "NaN feature" && (err == nil || !strings.Contains(err.Error(), "income")) {
+			t.Errorf("NaN error does not name the column: %v", err)
+		}
 	}
+}
+
+func withNaN(n, at int) []float64 {
+	v := make([]float64, n)
+	v[at] = math.NaN()
+	return v
 }
 
 func mustWith(t *testing.T, f *frame.Frame, name string, c frame.Column) *frame.Frame {

@@ -22,8 +22,8 @@ type GroupKFold[G cmp.Ordered] struct {
 
 // Split returns K folds of len(y) rows (only the length of y is used). It
 // returns an error wrapping [ErrEmpty] for an empty y, [ErrLength] if
-// Groups is not as long as y, and [ErrSplit] if K < 2 or there are fewer
-// than K groups.
+// Groups is not as long as y, [ErrValue] for a NaN group, and [ErrSplit] if
+// K < 2 or there are fewer than K groups.
 func (s GroupKFold[G]) Split(y []float64) ([]Fold, error) {
 	if len(y) == 0 {
 		return nil, fmt.Errorf("group kfold: no rows to split: %w", ErrEmpty)
@@ -33,6 +33,11 @@ func (s GroupKFold[G]) Split(y []float64) ([]Fold, error) {
 	}
 	if s.K < 2 {
 		return nil, fmt.Errorf("group kfold: K is %d; it must be at least 2: %w", s.K, ErrSplit)
+	}
+	for i, g := range s.Groups {
+		if g != g { // NaN, for float groups
+			return nil, fmt.Errorf("group kfold: group of row %d is NaN: %w", i, ErrValue)
+		}
 	}
 	uniq := slices.Clone(s.Groups)
 	slices.Sort(uniq)

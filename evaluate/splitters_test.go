@@ -3,6 +3,7 @@ package evaluate
 import (
 	"encoding/json"
 	"errors"
+	"math"
 	"os"
 	"slices"
 	"testing"
@@ -163,6 +164,7 @@ func TestMoreSplitterErrors(t *testing.T) {
 		{"group length", GroupKFold[int]{K: 2, Groups: []int{1, 2}}, y, ErrLength},
 		{"group K=1", GroupKFold[int]{K: 1, Groups: []int{1, 2, 3, 4, 5, 6}}, y, ErrSplit},
 		{"group too few groups", GroupKFold[int]{K: 3, Groups: []int{1, 1, 1, 2, 2, 2}}, y, ErrSplit},
+		{"group NaN", GroupKFold[float64]{K: 2, Groups: []float64{1, 2, math.NaN(), 1, 2, 3}}, y, ErrValue},
 		{"time series empty", TimeSeriesSplit{K: 2}, nil, ErrEmpty},
 		{"time series K=1", TimeSeriesSplit{K: 1}, y, ErrSplit},
 		{"time series K too big", TimeSeriesSplit{K: 6}, y, ErrSplit},
