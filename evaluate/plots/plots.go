@@ -128,6 +128,47 @@ func steps(rec, prec []float64) plotter.XYs {
 	return out
 }
 
+// Calibration returns a reliability diagram: for each model, the fraction
+// of positives against the mean predicted probability in each of bins
+// equal-width bins, as computed by [evaluate.CalibrationCurve] (with
+// quantile bins if quantile), beside the diagonal of perfect calibration.
+// Here Scores.Score must be a probability in [0, 1]. It returns an error
+// wrapping [evaluate.ErrEmpty] when no scores are given, and the errors of
+// evaluate.CalibrationCurve wrapped with the model's name.
+func Calibration(title string, bins int, quantile bool, models ...Scores) (*plot.Plot, error) {
+	if len(models) == 0 {
+		return nil, fmt.Errorf("calibration plot: no models: %w", evaluate.ErrEmpty)
+	}
+	var lines []any
+	for _, m := range models {
+		frac, prob, err := evaluate.CalibrationCurve(m.YTrue, m.Score, bins, quantile)
+		if err != nil {
+			return nil, fmt.Errorf("calibration plot: %s: %w", m.Name, err)
+		}
+		brier, err := evaluate.BrierScore(m.YTrue, m.Score)
+		if err != nil {
+			return nil, fmt.Errorf("calibration plot: %s: %w", m.Name, err)
+		}
+		lines = append(lines, fmt.Sprintf("%s (Brier %.3f)", m.Name, brier), xys(prob, frac))
+	}
+	p := newPlot(title, "mean predicted probability", "fraction of positives")
+	if err := plotutil.AddLinePoints(p, lines...); err != nil {
+		return nil, fmt.Errorf("calibration plot: %w", err)
+	}
+	ideal, err := plotter.NewLine(plotter.XYs{{X: 0, Y: 0}, {X: 1, Y: 1}})
+	if err != nil {
+		return nil, fmt.Errorf("calibration plot: %w", err)
+	}
+	ideal.Dashes = []vg.Length{vg.Points(3), vg.Points(3)}
+	ideal.Color = color.Gray{Y: 128}
+	p.Add(ideal)
+	p.Legend.Add("perfectly calibrated", ideal)
+	p.Legend.Top = true
+	p.Legend.Left = true
+	unitAxes(p)
+	return p, nil
+}
+
 // Confusion returns a heatmap of a confusion matrix: true labels down the
 // side (the first at the top), predicted labels across, each cell labelled
 // with its count. names, if not nil, replaces the numeric labels. It

@@ -90,6 +90,28 @@ func TestPrecisionRecall(t *testing.T) {
 	}
 }
 
+func TestCalibration(t *testing.T) {
+	m := scores()
+	for i, v := range m.Score {
+		m.Score[i] = v / 2 // into [0, 1]
+	}
+	p, err := Calibration("calibration", 5, false, m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	saveAll(t, p, "calibration")
+	if _, err := Calibration("c", 5, false); !errors.Is(err, evaluate.ErrEmpty) {
+		t.Errorf("no models: %v", err)
+	}
+	if _, err := Calibration("c", 0, false, m); !errors.Is(err, evaluate.ErrValue) {
+		t.Errorf("0 bins: %v", err)
+	}
+	over := Scores{Name: "over", YTrue: []float64{0, 1}, Score: []float64{0.5, 1.5}}
+	if _, err := Calibration("c", 5, true, over); !errors.Is(err, evaluate.ErrValue) {
+		t.Errorf("probability 1.5: %v", err)
+	}
+}
+
 func TestSteps(t *testing.T) {
 	got := steps([]float64{1, 0.5, 0}, []float64{0.5, 0.8, 1})
 	want := plotter.XYs{{X: 1, Y: 0.5}, {X: 0.5, Y: 0.5}, {X: 0.5, Y: 0.8}, {X: 0, Y: 0.8}, {X: 0, Y: 1}}
