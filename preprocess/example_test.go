@@ -370,3 +370,36 @@ func ExampleHash() {
 	// hash2 [0 0 0]
 	// hash3 [0 0 0]
 }
+
+func ExampleColumnTransform() {
+	ctx := context.Background()
+	f, _ := frame.New(
+		frame.Floats("age", []float64{20, 40}),
+		frame.Floats("income", []float64{100, 300}),
+		frame.Categories("plan", []string{"pro", "basic"}, nil),
+		frame.Strings("note", []string{"first", "second"}, nil),
+	)
+	spec := preprocess.ColumnTransform(
+		preprocess.Part(preprocess.ByKind(frame.Float), preprocess.StandardScale),
+		preprocess.Part(preprocess.ByKind(frame.Categorical), preprocess.OneHot),
+	).WithDropRest()
+	fitted, _ := spec.Fit(ctx, f)
+	out, _ := fitted.Transform(ctx, f)
+	fmt.Println(out.Names())
+	// Output:
+	// [age income plan=basic plan=pro]
+}
+
+func ExampleMissingIndicator() {
+	ctx := context.Background()
+	f, _ := frame.New(frame.Floats("age", []float64{30, math.NaN(), 50}), frame.Floats("id", []float64{1, 2, 3}))
+	indicator, _ := preprocess.MissingIndicator().Fit(ctx, f)
+	imputer, _ := preprocess.Impute(preprocess.Mean, "age").Fit(ctx, f)
+	out, _ := indicator.Transform(ctx, f) // indicate first, then fill
+	out, _ = imputer.Transform(ctx, out)
+	age, _ := out.Float("age")
+	flag, _ := out.Float("age_missing")
+	fmt.Println(out.Names(), age, flag)
+	// Output:
+	// [age id age_missing] [30 40 50] [0 1 0]
+}
