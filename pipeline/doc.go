@@ -61,4 +61,27 @@
 // prediction time, checks that its input has the training schema, and saves
 // to and loads from a versioned JSON artifact ([Fitted.Save], [Load]), so
 // training and serving run the very same code.
+//
+// [Training] runs the six steps of an ML pipeline as one value, in order,
+// the same way every time: get the data from an [etl.Extractor], clean and
+// engineer features and train (the [ML] spec), evaluate on held-out rows and
+// by cross-validation ([Evaluation]), and deploy the artifact with its
+// [Manifest] to a destination ([DeployFile], [DeployCache], or any
+// [etl.Loader] of [*Deployment]). Run returns a [RunReport]: the data's
+// rows, columns and missing rates, each step's rows and time, cache hits,
+// metrics and where the artifact went, as a text table or JSON. A progress
+// callback and a [log/slog] logger (silent by default) follow long runs.
+//
+// The manifest records a SHA-256 [Fingerprint] of the training data, every
+// parameter ([ParamsOf]), the library version and the metrics. Results do
+// not depend on worker counts, so the same data and seeds give
+// byte-identical artifacts and manifests.
+//
+// A fitted pipeline predicts from a frame, from records
+// ([Fitted.PredictRecords]: maps or JSON objects, checked against the
+// training schema), and over a stream of batches ([PredictStream]). Its
+// training [Profile] lets [Fitted.Drift] compare a batch of serving inputs
+// with the training data — missing rates, means, category shares and the
+// population stability index per column — and flag drift. [Handler]
+// serves predictions over HTTP, with a cache in front.
 package pipeline

@@ -199,12 +199,13 @@ func TestTrainingRun(t *testing.T) {
 	}
 }
 
+// equalFloats reports whether a and b hold the same values, NaN equal to NaN.
 func equalFloats(a, b []float64) bool {
 	if len(a) != len(b) {
 		return false
 	}
 	for i := range a {
-		if a[i] != b[i] {
+		if a[i] != b[i] && !(math.IsNaN(a[i]) && math.IsNaN(b[i])) {
 			return false
 		}
 	}

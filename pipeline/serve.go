@@ -1,0 +1,289 @@
+package pipeline
+
+import (
+	"cmp"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"sync/atomic"
+	"time"
+
+	"github.com/mlpipe/mlpipe/cache"
+	"github.com/mlpipe/mlpipe/frame"
+)
+
+// Defaults of [ServeOptions].
+const (
+	DefaultPredictionTTL = 10 * time.Minute
+	DefaultMaxBodyBytes  = 1 << 20
+	DefaultMaxRecords    = 1000
+)
+
+// ServeOptions configures [Handler]. The zero value serves without a cache,
+// bodies up to 1 MiB, batches up to 1,000 records, and logs nothing.
+type ServeOptions struct {
+	// Cache, when set, keeps each record's prediction, keyed by the
+	// artifact's SHA-256 and the record's values, so a repeated record is
+	// answered without running the pipeline. A cache error is logged and
+	// counted, and the prediction computed: an outage is never a failed
+	// request.
+	Cache cache.Cache
+	// TTL is the time to live of cached predictions. Default
+	// [DefaultPredictionTTL].
+	TTL time.Duration
+	// MaxBodyBytes bounds a request body. Default [DefaultMaxBodyBytes].
+	MaxBodyBytes int64
+	// MaxRecords bounds the records of one request. Default
+	// [DefaultMaxRecords].
+	MaxRecords int
+	// Logger receives a line per failed request and cache error; nil means
+	// silence.
+	Logger *slog.Logger
+}
+
+// PredictHandler serves a fitted pipeline over HTTP. Make one with
+// [Handler]. It is safe for concurrent use.
+//
+//   - POST /predict takes one JSON object or an array of objects, each a
+//     record of the training columns (see [Fitted.FrameFromRecords]), and
+//     answers {"predictions": [{"prediction": 1, "probabilities": [0.2,
+//     0.8]}, …], "classes": [0, 1]}, one prediction per record, in order.
+//     Bad JSON or a record that does not fit the schema gets 400 with
+//     {"error": "record 0 column \"age\": …"}; a body or batch too large
+//     gets 413.
+//   - GET /healthz answers 200 with the target, features, artifact SHA-256
+//     and the handler's counters ([ServeStats]).
+type PredictHandler struct {
+	p        *Fitted
+	opts     ServeOptions
+	log      *slog.Logger
+	artifact string // hex SHA-256 of the artifact
+	prefix   string // cache key prefix
+	classes  []float64
+	stats    struct {
+		requests, records, errors             atomic.Int64
+		cacheHits, cacheMisses, cacheFailures atomic.Int64
+	}
+}
+
+// ServeStats counts what a [PredictHandler] has served.
+type ServeStats struct {
+	Requests int64 `json:"requests"` // POST /predict requests
+	Records  int64 `json:"records"`  // records predicted or answered from the cache
+	Errors   int64 `json:"errors"`   // requests answered with an error
+	// CacheHits and CacheMisses count records; CacheErrors failed cache calls.
+	CacheHits   int64 `json:"cache_hits"`
+	CacheMisses int64 `json:"cache_misses"`
+	CacheErrors int64 `json:"cache_errors"`
+}
+
+// Handler returns an HTTP handler serving predictions of p (see
+// [PredictHandler]). It returns an error for a nil pipeline or one whose
+// artifact cannot be encoded.
+func Handler(p *Fitted, opts ServeOptions) (*PredictHandler, error) {
+	if p == nil || p.Predictor == nil {
+		return nil, errors.New("serve: no fitted pipeline")
+	}
+	b, err := p.MarshalJSON()
+	if err != nil {
+		return nil, fmt.Errorf("serve: %w", err)
+	}
+	sum := sha256.Sum256(append(b, '\n'))
+	h := &PredictHandler{p: p, opts: opts, log: opts.Logger, artifact: hex.EncodeToString(sum[:]), classes: p.Classes()}
+	h.prefix = "mlpipe:pred:" + h.artifact[:16] + ":"
+	h.opts.TTL = cmp.Or(opts.TTL, DefaultPredictionTTL)
+	h.opts.MaxBodyBytes = cmp.Or(opts.MaxBodyBytes, DefaultMaxBodyBytes)
+	h.opts.MaxRecords = cmp.Or(opts.MaxRecords, DefaultMaxRecords)
+	if h.log == nil {
+		h.log = slog.New(slog.DiscardHandler)
+	}
+	return h, nil
+}
+
+// Stats returns the handler's counters so far.
+func (h *PredictHandler) Stats() ServeStats {
+	s := &h.stats
+	return ServeStats{Requests: s.requests.Load(), Records: s.records.Load(), Errors: s.errors.Load(),
+		CacheHits: s.cacheHits.Load(), CacheMisses: s.cacheMisses.Load(), CacheErrors: s.cacheFailures.Load()}
+}
+
+// ArtifactSHA256 returns the hex SHA-256 of the served artifact (the bytes
+// [Fitted.Save] writes), which names it in cache keys and /healthz.
+func (h *PredictHandler) ArtifactSHA256() string { return h.artifact }
+
+// ServeHTTP routes /predict and /healthz.
+func (h *PredictHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	switch r.URL.Path {
+	case "/predict":
+		if r.Method != http.MethodPost {
+			w.Header().Set("Allow", http.MethodPost)
+			h.fail(w, http.StatusMethodNotAllowed, errors.New("use POST"))
+			return
+		}
+		h.predict(w, r)
+	case "/healthz":
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			w.Header().Set("Allow", "GET, HEAD")
+			h.fail(w, http.StatusMethodNotAllowed, errors.New("use GET"))
+			return
+		}
+		writeJSON(w, http.StatusOK, map[string]any{
+			"status": "ok", "target": h.p.Target, "features": len(h.p.Features),
+			"artifact_sha256": h.artifact, "stats": h.Stats(),
+		})
+	default:
+		h.fail(w, http.StatusNotFound, fmt.Errorf("no route %s (POST /predict, GET /healthz)", r.URL.Path))
+	}
+}
+
+type predictResponse struct {
+	Predictions []json.RawMessage `json:"predictions"`
+	Classes     []float64         `json:"classes,omitempty"`
+}
+
+func (h *PredictHandler) predict(w http.ResponseWriter, r *http.Request) {
+	h.stats.requests.Add(1)
+	ctx := r.Context()
+	records, _, err := DecodeRecords(http.MaxBytesReader(w, r.Body, h.opts.MaxBodyBytes))
+	if err != nil {
+		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
+			h.fail(w, http.StatusRequestEntityTooLarge, fmt.Errorf("body larger than %d bytes", h.opts.MaxBodyBytes))
+			return
+		}
+		h.fail(w, http.StatusBadRequest, err)
+		return
+	}
+	if len(records) == 0 {
+		h.fail(w, http.StatusBadRequest, errors.New("no records"))
+		return
+	}
+	if len(records) > h.opts.MaxRecords {
+		h.fail(w, http.StatusRequestEntityTooLarge, fmt.Errorf("%d records, at most %d per request", len(records), h.opts.MaxRecords))
+		return
+	}
+	out := make([]json.RawMessage, len(records))
+	keys := make([]string, len(records))
+	if h.opts.Cache != nil {
+		for i, rec := range records {
+			keys[i] = h.key(rec)
+		}
+		hits, err := cache.GetMany(ctx, h.opts.Cache, keys)
+		if err != nil {
+			h.stats.cacheFailures.Add(1)
+			h.log.Warn("prediction cache read failed; predicting", "err", err)
+		}
+		for i, k := range keys {
+			if b, ok := hits[k]; ok {
+				out[i] = json.RawMessage(b)
+			}
+		}
+	}
+	// Predict the misses, each distinct record once.
+	var missRecs []map[string]any
+	var missIdx []int // index in records of each predicted record
+	first := map[string]int{}
+	for i, rec := range records {
+		if out[i] != nil {
+			continue
+		}
+		if k := keys[i]; k != "" {
+			if _, dup := first[k]; dup {
+				continue
+			}
+			first[k] = len(missRecs)
+		}
+		missRecs = append(missRecs, rec)
+		missIdx = append(missIdx, i)
+	}
+	hits := 0
+	for _, b := range out {
+		if b != nil {
+			hits++
+		}
+	}
+	if len(missRecs) > 0 {
+		preds, err := h.p.PredictRecords(ctx, missRecs)
+		if err != nil {
+			if re, ok := errors.AsType[*RecordError](err); ok {
+				re.Record = missIdx[re.Record]
+			}
+			status := http.StatusInternalServerError
+			if errors.Is(err, ErrSchema) || errors.Is(err, frame.ErrEmpty) {
+				status = http.StatusBadRequest
+			}
+			h.fail(w, status, err)
+			return
+		}
+		toCache := make(map[string][]byte, len(preds))
+		for j, pr := range preds {
+			b, err := json.Marshal(pr)
+			if err != nil {
+				h.fail(w, http.StatusInternalServerError, fmt.Errorf("encode prediction: %w", err))
+				return
+			}
+			out[missIdx[j]] = b
+			if keys[missIdx[j]] != "" {
+				toCache[keys[missIdx[j]]] = b
+			}
+		}
+		if h.opts.Cache != nil {
+			// Duplicates of a predicted record share its answer.
+			for i, k := range keys {
+				if out[i] == nil {
+					out[i] = out[missIdx[first[k]]]
+				}
+			}
+			if err := cache.SetMany(ctx, h.opts.Cache, toCache, h.opts.TTL); err != nil {
+				h.stats.cacheFailures.Add(1)
+				h.log.Warn("prediction cache write failed", "err", err)
+			}
+		}
+	}
+	if h.opts.Cache != nil {
+		h.stats.cacheHits.Add(int64(hits))
+		h.stats.cacheMisses.Add(int64(len(records) - hits))
+		w.Header().Set("X-Cache-Hits", fmt.Sprint(hits))
+	}
+	h.stats.records.Add(int64(len(records)))
+	writeJSON(w, http.StatusOK, predictResponse{Predictions: out, Classes: h.classes})
+}
+
+// key is the cache key of a record: the artifact and the record's values
+// of the schema columns, in schema order.
+func (h *PredictHandler) key(rec map[string]any) string {
+	vals := make([]any, len(h.p.Schema))
+	for i, s := range h.p.Schema {
+		v, ok := rec[s.Name]
+		if !ok {
+			v = map[string]bool{"absent": true} // a value no JSON scalar equals
+		}
+		vals[i] = v
+	}
+	b, err := json.Marshal(vals)
+	if err != nil {
+		return ""
+	}
+	sum := sha256.Sum256(b)
+	return h.prefix + hex.EncodeToString(sum[:])
+}
+
+func (h *PredictHandler) fail(w http.ResponseWriter, status int, err error) {
+	h.stats.errors.Add(1)
+	h.log.Warn("request failed", "status", status, "err", err)
+	writeJSON(w, status, map[string]string{"error": err.Error()})
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		status = http.StatusInternalServerError
+		b, _ = json.Marshal(map[string]string{"error": err.Error()})
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	w.Write(append(b, '\n'))
+}
