@@ -33,7 +33,7 @@ import (
 	"github.com/mlpipe/mlpipe/preprocess"
 )
 
-// customersCSV is 600 customers with the mess real exports have: missing
+// customersCSV is 2,000 customers with the mess real exports have: missing
 // values spelled five ways, ages of 999, countries in mixed case with stray
 // spaces, booleans as yes/no/1/0/Y/N, dates in three layouts.
 //
@@ -57,7 +57,10 @@ func spec() pipeline.ML {
 		"signup_date_year", "signup_date_month", "signup_date_weekday"}
 	return pipeline.ML{
 		Steps: []preprocess.Step{
-			// clean
+			// clean: ages outside 14..110 are typos (999, -1, 0), so missing;
+			// " us", "Us" and "US" are one country.
+			preprocess.Range(14, 110, "age").WithAction(preprocess.ToMissing),
+			preprocess.NormalizeText("country"),
 			preprocess.ParseBools("is_mobile"),
 			preprocess.ParseDates("signup_date"),
 			// features

@@ -21,7 +21,7 @@ func TestQuickstartReport(t *testing.T) {
 	}
 	text := out.String()
 	for _, want := range []string{"== 1. extract", "== 2. the data", "== 3. cross-validation", "== 4. train",
-		"== 5. held-out evaluation", "== 6. save, load, predict", "[600 rows × 10 columns]", "cache hits 1"} {
+		"== 5. held-out evaluation", "== 6. save, load, predict", "[2000 rows × 10 columns]", "cache hits 1"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("report lacks %q:\n%s", want, text)
 		}
