@@ -248,3 +248,86 @@ func ExampleTimeSeriesSplit() {
 	// train [0 1 2 3] test [4 5]
 	// train [0 1 2 3 4 5] test [6 7]
 }
+
+func ExampleMatthewsCorrCoef() {
+	yTrue := []float64{0, 0, 1, 1, 1, 0, 1, 0}
+	yPred := []float64{0, 1, 1, 1, 0, 0, 1, 1}
+	mcc, _ := evaluate.MatthewsCorrCoef(yTrue, yPred)
+	kappa, _ := evaluate.CohenKappa(yTrue, yPred)
+	bal, _ := evaluate.BalancedAccuracy(yTrue, yPred)
+	p, _ := evaluate.Precision(yTrue, yPred, evaluate.Binary)
+	r, _ := evaluate.Recall(yTrue, yPred, evaluate.Binary)
+	f2, _ := evaluate.FBeta(yTrue, yPred, 2, evaluate.Binary)
+	fmt.Printf("MCC %.4f, kappa %.2f, balanced accuracy %.3f\n", mcc, kappa, bal)
+	fmt.Printf("precision %.2f, recall %.2f, F2 %.4f\n", p, r, f2)
+	// Output:
+	// MCC 0.2582, kappa 0.25, balanced accuracy 0.625
+	// precision 0.60, recall 0.75, F2 0.7143
+}
+
+func ExamplePrecisionRecallCurve() {
+	y := []float64{0, 0, 1, 1}
+	score := []float64{0.1, 0.4, 0.35, 0.8}
+	p, r, thr, _ := evaluate.PrecisionRecallCurve(y, score)
+	ap, _ := evaluate.AveragePrecision(y, score)
+	brier, _ := evaluate.BrierScore(y, score)
+	fmt.Printf("precision %.3f\nrecall %v\nthresholds %v\n", p, r, thr)
+	fmt.Printf("average precision %.4f, Brier %.5f\n", ap, brier)
+	// Output:
+	// precision [0.500 0.667 0.500 1.000 1.000]
+	// recall [1 1 0.5 0.5 0]
+	// thresholds [0.1 0.35 0.4 0.8]
+	// average precision 0.8333, Brier 0.15813
+}
+
+func ExampleScorerByName() {
+	s, err := evaluate.ScorerByName("f1_macro")
+	fmt.Println(s.Name, err)
+	_, err = evaluate.ScorerByName("f1-macro")
+	fmt.Println(errors.Is(err, evaluate.ErrScorer))
+	// Output:
+	// f1_macro <nil>
+	// true
+}
+
+func ExampleKFold() {
+	folds, _ := evaluate.KFold{K: 3}.Split(make([]float64, 7))
+	for _, f := range folds {
+		fmt.Println("test", f.Test)
+	}
+	_, err := evaluate.KFold{K: 1}.Split(make([]float64, 7))
+	fmt.Println(errors.Is(err, evaluate.ErrSplit))
+	// Output:
+	// test [0 1 2]
+	// test [3 4]
+	// test [5 6]
+	// true
+}
+
+func ExampleRepeatedStratifiedKFold() {
+	y := []float64{0, 0, 0, 0, 1, 1, 1, 1}
+	folds, _ := evaluate.RepeatedStratifiedKFold{K: 2, Repeats: 3, Seed: 5}.Split(y)
+	fmt.Println(len(folds), "folds")
+	for _, f := range folds {
+		pos := 0.0
+		for _, i := range f.Test {
+			pos += y[i]
+		}
+		fmt.Print(pos, " ")
+	}
+	fmt.Println()
+	// Output:
+	// 6 folds
+	// 2 2 2 2 2 2
+}
+
+func ExampleTarget() {
+	data, _ := frame.New(frame.Bools("churned", []bool{true, false, true}, nil))
+	y, _ := evaluate.Target(data, "churned")
+	fmt.Println(y)
+	_, err := evaluate.Target(data, "label")
+	fmt.Println(errors.Is(err, frame.ErrNoColumn))
+	// Output:
+	// [1 0 1]
+	// true
+}
