@@ -100,8 +100,8 @@ func CreateCSV(path string, opts CSVWriterOptions) (*CSVWriter, error) {
 
 // Load writes the rows of f. It returns an error wrapping [ErrSchema] if f's
 // columns differ from the first frame's, [ErrClosed] after Close or Abort,
-// ctx.Err() if ctx is done, or the write error (after which every call
-// returns it and Close discards the output).
+// ctx.Err() if ctx is done, or the write error. After ErrSchema or a write
+// error every call returns it and Close discards the output.
 func (w *CSVWriter) Load(ctx context.Context, f *frame.Frame) error {
 	defer w.out.mu.Unlock()
 	if err := w.out.begin(ctx); err != nil {
@@ -125,7 +125,8 @@ func (w *CSVWriter) Load(ctx context.Context, f *frame.Frame) error {
 			}
 		}
 	} else if !equalNames(names, w.names) {
-		return fmt.Errorf("write %s: frame has columns %v, the first had %v: %w", w.name, names, w.names, ErrSchema)
+		w.out.err = fmt.Errorf("write %s: frame has columns %v, the first had %v: %w", w.name, names, w.names, ErrSchema)
+		return w.out.err
 	}
 	cols := make([]frame.Column, len(names))
 	dicts := make([][][]byte, len(names))

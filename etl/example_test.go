@@ -232,3 +232,49 @@ func ExampleGlobCSV() {
 	// [NaN]
 	// 4 rows from 3 files
 }
+
+func ExampleSQL() {
+	db, err := etl.OpenSQLite(":memory:")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer db.Close()
+	ctx := context.Background()
+
+	f, err := frame.New(
+		frame.Floats("id", []float64{1, 2, 3}),
+		frame.Categories("plan", []string{"basic", "premium", "basic"}, nil),
+		frame.Floats("spend", []float64{20, 75.5, math.NaN()}),
+	)
+	if err != nil {
+		log.Fatal(err)
+	}
+	// Load: one transaction, table created from the frame, upsert on id.
+	w, err := etl.NewSQLWriter(db, etl.SQLWriterOptions{Table: "customers", Create: true, Key: []string{"id"}})
+	if err != nil {
+		log.Fatal(err)
+	}
+	if err := w.Load(ctx, f); err != nil {
+		w.Abort()
+		log.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		log.Fatal(err)
+	}
+
+	// Extract: a query with arguments, streamed in batches.
+	src := etl.SQL(db, `SELECT id, plan, spend FROM customers WHERE plan = ? ORDER BY id`, []any{"basic"}, etl.SQLOptions{})
+	err = src.Extract(ctx, func(f *frame.Frame) error {
+		fmt.Print(f)
+		return nil
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	// Output:
+	// id     plan         spend
+	// float  categorical  float
+	// 1      basic        20
+	// 3      basic        NA
+	// [2 rows × 3 columns]
+}
