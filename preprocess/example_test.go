@@ -403,3 +403,17 @@ func ExampleMissingIndicator() {
 	// Output:
 	// [age id age_missing] [30 40 50] [0 1 0]
 }
+
+func ExampleKNNImpute() {
+	ctx := context.Background()
+	f, _ := frame.New(
+		frame.Floats("height", []float64{150, 160, 170, 180, 175}),
+		frame.Floats("weight", []float64{50, 60, 70, 80, math.NaN()}),
+	)
+	fitted, _ := preprocess.KNNImputeSpec{Neighbors: 2}.Fit(ctx, f)
+	out, _ := fitted.Transform(ctx, f)
+	w, _ := out.Float("weight")
+	fmt.Println(w) // the two nearest heights, 170 and 180, weigh 70 and 80
+	// Output:
+	// [50 60 70 80 75]
+}

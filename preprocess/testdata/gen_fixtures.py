@@ -15,7 +15,7 @@ from fractions import Fraction
 import numpy as np
 import sklearn
 from sklearn.feature_extraction import FeatureHasher
-from sklearn.impute import SimpleImputer
+from sklearn.impute import KNNImputer, SimpleImputer
 from sklearn.preprocessing import (MaxAbsScaler, MinMaxScaler, Normalizer, OneHotEncoder,
                                    OrdinalEncoder, QuantileTransformer, RobustScaler, StandardScaler)
 
@@ -259,6 +259,32 @@ for n_features, alternate in [(16, True), (7, False), (1, True)]:
     hashers.append({"n_features": n_features, "alternate_sign": alternate, "rows": rows,
                     "output": [clean(out[:, j]) for j in range(n_features)]})
 fixtures["hash"] = hashers
+
+# --- KNNImputer -------------------------------------------------------------------
+K = rng.normal(0, 1, (120, 4)) * np.array([1, 10, 0.1, 3])
+K[rng.random(120) < 0.3, rng.integers(0, 4)] = np.nan  # some rows lose one value
+for r in range(0, 120, 9):
+    K[r, rng.integers(0, 4)] = np.nan
+Knew = rng.normal(0, 1, (30, 4)) * np.array([1, 10, 0.1, 3])
+for r in range(30):
+    Knew[r, r % 4] = np.nan
+Knew[5, :3] = np.nan  # one present value only
+knn = []
+for k, weights in [(5, "uniform"), (3, "distance"), (1, "uniform")]:
+    imp = KNNImputer(n_neighbors=k, weights=weights).fit(K)
+    knn.append({"k": k, "weights": weights, "train": [clean(K[:, j]) for j in range(4)],
+                "new": [clean(Knew[:, j]) for j in range(4)],
+                "train_out": [clean(c) for c in imp.transform(K).T],
+                "new_out": [clean(c) for c in imp.transform(Knew).T]})
+# A receiver that shares no present value with any donor gets the mean.
+T = np.array([[1.0, np.nan], [np.nan, 2.0], [np.nan, 4.0], [3.0, np.nan]])
+Tnew = np.array([[5.0, np.nan], [np.nan, 3.0]])
+imp = KNNImputer(n_neighbors=2).fit(T)
+knn.append({"k": 2, "weights": "uniform", "train": [clean(T[:, j]) for j in range(2)],
+            "new": [clean(Tnew[:, j]) for j in range(2)],
+            "train_out": [clean(c) for c in imp.transform(T).T],
+            "new_out": [clean(c) for c in imp.transform(Tnew).T]})
+fixtures["knn"] = knn
 
 path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fixtures.json")
 with open(path, "w") as f:
