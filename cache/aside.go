@@ -371,14 +371,40 @@ func loadShared[T any](ctx context.Context, a *Aside, backend Cache, key string,
 		return nil, fmt.Errorf("cache: encode %q: %w", key, err)
 	}
 	if store {
-		t := jittered(ttl, cfg.jitter)
-		env := envelope{delta: took, payload: payload, tags: tags}
-		if t > 0 {
-			env.expires = time.Now().Add(t).UnixNano()
-		}
-		if err := backend.Set(lctx, key, env.encode(), t); err != nil {
+		data, t := encodeEntry(payload, took, ttl, cfg.jitter, tags)
+		if err := backend.Set(lctx, key, data, t); err != nil {
 			a.n.backendErrors.Add(1)
 		}
 	}
 	return flightResult{v: v, data: payload}, nil
+}
+
+// encodeEntry wraps an encoded value in its envelope, with the ttl
+// (jittered) it is to be stored for.
+func encodeEntry(payload []byte, took, ttl time.Duration, jitter float64, tags []tagVersion) ([]byte, time.Duration) {
+	t := jittered(ttl, jitter)
+	env := envelope{delta: took, payload: payload, tags: tags}
+	if t > 0 {
+		env.expires = time.Now().Add(t).UnixNano()
+	}
+	return env.encode(), t
+}
+
+// prepare checks the arguments shared by the typed entry points and
+// returns the call's configuration.
+func prepare[T any](key string, ttl time.Duration, opts []Option) (loadConfig, error) {
+	var cfg loadConfig
+	if ttl < 0 {
+		return cfg, fmt.Errorf("cache: %q: ttl %v: %w", key, ttl, ErrInvalidTTL)
+	}
+	for _, o := range opts {
+		o.apply(&cfg)
+	}
+	if err := cfg.validate(); err != nil {
+		return cfg, fmt.Errorf("cache: %q: %w", key, err)
+	}
+	if cfg.codec == nil {
+		cfg.codec = codecFor[T]()
+	}
+	return cfg, nil
 }
