@@ -14,9 +14,21 @@ import (
 // fitters are the models checked against bad input; each must reject it
 // with an error, never a panic.
 var fitters = map[string]model.Model{
-	"linear":   model.LinearRegression{},
-	"ridge":    model.Ridge{},
-	"logistic": model.LogisticRegression{},
+	"linear":          model.LinearRegression{},
+	"ridge":           model.Ridge{},
+	"lasso":           model.Lasso{},
+	"elastic net":     model.ElasticNet{},
+	"logistic":        model.LogisticRegression{},
+	"dummy":           model.DummyClassifier{},
+	"dummy regressor": model.DummyRegressor{},
+	"gaussian nb":     model.GaussianNB{},
+	"multinomial nb":  model.MultinomialNB{},
+	"knn":             model.KNeighbors{K: 2, Classifier: true},
+	"knn regressor":   model.KNeighbors{K: 2},
+	"tree":            model.DecisionTree{},
+	"tree regressor":  model.DecisionTree{Criterion: model.SquaredError},
+	"forest":          model.RandomForest{Trees: 3},
+	"forest regr":     model.RandomForest{Trees: 3, Criterion: model.SquaredError},
 }
 
 func TestFitBadInput(t *testing.T) {
@@ -62,9 +74,37 @@ func TestFitBadInput(t *testing.T) {
 
 func TestClassifierSingleClass(t *testing.T) {
 	X := mat.NewDense(3, 1, []float64{1, 2, 3})
-	_, err := model.LogisticRegression{}.Fit(ctx(), X, []float64{4, 4, 4})
-	if !errors.Is(err, model.ErrSingleClass) {
-		t.Fatalf("error = %v, want ErrSingleClass", err)
+	for name, m := range map[string]model.Model{
+		"logistic":       model.LogisticRegression{},
+		"gaussian nb":    model.GaussianNB{},
+		"multinomial nb": model.MultinomialNB{},
+		"knn":            model.KNeighbors{Classifier: true},
+		"tree":           model.DecisionTree{},
+		"forest":         model.RandomForest{},
+	} {
+		_, err := m.Fit(ctx(), X, []float64{4, 4, 4})
+		if !errors.Is(err, model.ErrSingleClass) {
+			t.Errorf("%s: error = %v, want ErrSingleClass", name, err)
+		}
+	}
+}
+
+func TestMultinomialNBNegative(t *testing.T) {
+	X := mat.NewDense(2, 2, []float64{1, 2, 3, -1})
+	_, err := model.MultinomialNB{}.Fit(ctx(), X, []float64{0, 1})
+	if !errors.Is(err, model.ErrNegative) || !strings.Contains(err.Error(), "row 1 column 1") {
+		t.Fatalf("error = %v, want ErrNegative naming row 1 column 1", err)
+	}
+}
+
+func TestKNeighborsTooFewRows(t *testing.T) {
+	X := mat.NewDense(3, 1, []float64{1, 2, 3})
+	p, err := model.KNeighbors{K: 4}.Fit(ctx(), X, []float64{1, 2, 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.Predict(ctx(), X); !errors.Is(err, model.ErrParam) {
+		t.Fatalf("error = %v, want ErrParam", err)
 	}
 }
 
@@ -79,6 +119,18 @@ func TestBadParams(t *testing.T) {
 		"negative weight":  model.LogisticRegression{ClassWeight: map[float64]float64{1: -2}},
 		"all weights zero": model.LogisticRegression{ClassWeight: map[float64]float64{0: 0, 1: 0}},
 		"negative alpha":   model.Ridge{Alpha: -1},
+		"lasso alpha":      model.Lasso{Alpha: -1},
+		"l1 ratio":         model.ElasticNet{L1Ratio: 1.5},
+		"dummy strategy":   model.DummyClassifier{Strategy: 9},
+		"dummy regressor":  model.DummyRegressor{Strategy: 9},
+		"var smoothing":    model.GaussianNB{VarSmoothing: -1},
+		"nb alpha":         model.MultinomialNB{Alpha: -1},
+		"negative K":       model.KNeighbors{K: -1},
+		"knn weights":      model.KNeighbors{Weights: 5},
+		"tree criterion":   model.DecisionTree{Criterion: 9},
+		"tree depth":       model.DecisionTree{MaxDepth: -1},
+		"forest trees":     model.RandomForest{Trees: -1},
+		"forest leaf":      model.RandomForest{MinSamplesLeaf: -2},
 	} {
 		t.Run(name, func(t *testing.T) {
 			if _, err := m.Fit(ctx(), X, y); !errors.Is(err, model.ErrParam) {

@@ -16,9 +16,9 @@ var (
 	ErrNotFinite = errors.New("value is NaN or infinite")
 	// ErrSingleClass: a classifier was given targets with only one class.
 	ErrSingleClass = errors.New("only one class in y")
-	// ErrClasses: a classifier was given more classes than it supports,
-	// or an invalid label (a negative count for multinomial naive Bayes).
-	ErrClasses = errors.New("unsupported classes")
+	// ErrNegative: a model of counts (multinomial naive Bayes) was given a
+	// negative value in X.
+	ErrNegative = errors.New("negative value")
 	// ErrFeatures: Predict was given a different number of columns than
 	// the model was fitted on.
 	ErrFeatures = errors.New("wrong number of features")

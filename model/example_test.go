@@ -101,3 +101,127 @@ func ExampleMarshal() {
 	// {"kind":"linear_regression","version":1,"state":{"coef":[2],"intercept":1}}
 	// [21.0]
 }
+
+func ExampleLasso() {
+	// y depends on x0 only; the L1 penalty sets the useless x1 to exactly 0.
+	X := mat.NewDense(6, 2, []float64{
+		1, 0.3,
+		2, -0.1,
+		3, 0.2,
+		4, -0.3,
+		5, 0.1,
+		6, -0.2,
+	})
+	y := []float64{2, 4, 6, 8, 10, 12}
+	p, err := model.Lasso{Alpha: 0.1}.Fit(context.Background(), X, y)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fit := p.(*model.LinearFit)
+	fmt.Printf("coef %.3f intercept %.3f\n", fit.Coef, fit.Intercept)
+	// Output:
+	// coef [1.966 0.000] intercept 0.120
+}
+
+func ExampleDummyClassifier() {
+	X := mat.NewDense(4, 1, []float64{1, 2, 3, 4})
+	y := []float64{0, 1, 1, 1}
+	p, err := model.DummyClassifier{}.Fit(context.Background(), X, y)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	pred, _ := p.Predict(context.Background(), mat.NewDense(2, 1, []float64{9, 0}))
+	proba, _ := p.(model.ProbaPredictor).PredictProba(context.Background(), mat.NewDense(1, 1, []float64{9}))
+	fmt.Println(pred, proba.RawRowView(0))
+	// Output:
+	// [1 1] [0.25 0.75]
+}
+
+func ExampleGaussianNB() {
+	X := mat.NewDense(6, 1, []float64{1.0, 1.2, 0.8, 3.0, 3.3, 2.9})
+	y := []float64{0, 0, 0, 1, 1, 1}
+	p, err := model.GaussianNB{}.Fit(context.Background(), X, y)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	pred, _ := p.Predict(context.Background(), mat.NewDense(2, 1, []float64{1.1, 2.8}))
+	fmt.Println(pred)
+	// Output:
+	// [0 1]
+}
+
+func ExampleMultinomialNB() {
+	// Word counts of two documents per class: "ball", "goal", "vote".
+	X := mat.NewDense(4, 3, []float64{
+		3, 2, 0,
+		2, 3, 0,
+		0, 0, 4,
+		1, 0, 3,
+	})
+	y := []float64{1, 1, 2, 2} // 1 sport, 2 politics
+	p, err := model.MultinomialNB{}.Fit(context.Background(), X, y)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	pred, _ := p.Predict(context.Background(), mat.NewDense(2, 3, []float64{0, 1, 0, 0, 0, 2}))
+	fmt.Println(pred)
+	// Output:
+	// [1 2]
+}
+
+func ExampleKNeighbors() {
+	X := mat.NewDense(6, 2, []float64{0, 0, 0, 1, 1, 0, 5, 5, 5, 6, 6, 5})
+	y := []float64{0, 0, 0, 1, 1, 1}
+	p, err := model.KNeighbors{K: 3, Classifier: true}.Fit(context.Background(), X, y)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	pred, _ := p.Predict(context.Background(), mat.NewDense(2, 2, []float64{0.5, 0.5, 5.5, 5.5}))
+	fmt.Println(pred)
+	// Output:
+	// [0 1]
+}
+
+func ExampleDecisionTree() {
+	// Class 1 exactly when x0 > 2.5.
+	X := mat.NewDense(6, 2, []float64{1, 7, 2, 3, 3, 9, 4, 1, 5, 5, 0, 2})
+	y := []float64{0, 0, 1, 1, 1, 0}
+	p, err := model.DecisionTree{}.Fit(context.Background(), X, y)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	tree := p.(*model.TreeFit)
+	fmt.Printf("root: x%d <= %.1f, %d nodes, importances %.1f\n",
+		tree.Feature[0], tree.Threshold[0], len(tree.Feature), tree.Importances)
+	// Output:
+	// root: x0 <= 2.5, 3 nodes, importances [1.0 0.0]
+}
+
+func ExampleRandomForest() {
+	// Noisy labels of x0 > 0; x1 is noise.
+	X := mat.NewDense(200, 2, nil)
+	y := make([]float64, 200)
+	for i := range 200 {
+		x0 := float64(i%20) - 9.5
+		x1 := float64((i*7)%13) - 6
+		X.SetRow(i, []float64{x0, x1})
+		if x0 > 0 {
+			y[i] = 1
+		}
+	}
+	p, err := model.RandomForest{Trees: 50, Seed: 1}.Fit(context.Background(), X, y)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	forest := p.(*model.ForestFit)
+	fmt.Printf("OOB accuracy %.2f, x0 importance > 0.9: %v\n", forest.OOBScore, forest.Importances[0] > 0.9)
+	// Output:
+	// OOB accuracy 1.00, x0 importance > 0.9: true
+}

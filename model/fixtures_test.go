@@ -40,11 +40,87 @@ type logisticFixture struct {
 	Pred         []float64    `json:"pred"`
 }
 
+type enetFixture struct {
+	Data         string    `json:"data"`
+	Alpha        float64   `json:"alpha"`
+	L1Ratio      float64   `json:"l1_ratio"`
+	FitIntercept bool      `json:"fit_intercept"`
+	Coef         []float64 `json:"coef"`
+	Intercept    float64   `json:"intercept"`
+}
+
+type dummyFixture struct {
+	Data     string      `json:"data"`
+	Strategy string      `json:"strategy"`
+	Proba    [][]float64 `json:"proba"`
+	Pred     []float64   `json:"pred"`
+}
+
+type nbFixture struct {
+	Kind           string      `json:"kind"`
+	Data           string      `json:"data"`
+	VarSmoothing   float64     `json:"var_smoothing"`
+	Alpha          float64     `json:"alpha"`
+	FitPrior       bool        `json:"fit_prior"`
+	Proba          [][]float64 `json:"proba"`
+	Pred           []float64   `json:"pred"`
+	Theta          [][]float64 `json:"theta"`
+	Var            [][]float64 `json:"var"`
+	FeatureLogProb [][]float64 `json:"feature_log_prob"`
+}
+
+type knnFixture struct {
+	Data       string      `json:"data"`
+	Cut        int         `json:"cut"`
+	K          int         `json:"k"`
+	Weights    string      `json:"weights"`
+	Classifier bool        `json:"classifier"`
+	Pred       []float64   `json:"pred"`
+	Proba      [][]float64 `json:"proba"`
+}
+
+type treeFixture struct {
+	Data            string      `json:"data"`
+	Cut             int         `json:"cut"`
+	Criterion       string      `json:"criterion"`
+	MaxDepth        int         `json:"max_depth"`
+	MinSamplesLeaf  int         `json:"min_samples_leaf"`
+	MinSamplesSplit int         `json:"min_samples_split"`
+	Pred            []float64   `json:"pred"`
+	Proba           [][]float64 `json:"proba"`
+	Importances     []float64   `json:"importances"`
+	Stable          bool        `json:"stable"`
+	NodeCounts      []int       `json:"node_counts"`
+	TestScores      []float64   `json:"test_scores"`
+}
+
+type cvFixture struct {
+	Data     string  `json:"data"`
+	Model    string  `json:"model"`
+	Folds    [][]int `json:"folds"`
+	Accuracy float64 `json:"accuracy"`
+}
+
+type forestFixture struct {
+	Data        string    `json:"data"`
+	OOBScore    float64   `json:"oob_score"`
+	Importances []float64 `json:"importances"`
+}
+
 type fixtureFile struct {
-	Datasets map[string]fixtureData `json:"datasets"`
-	Linear   []linearFixture        `json:"linear"`
-	Ridge    []linearFixture        `json:"ridge"`
-	Logistic []logisticFixture      `json:"logistic"`
+	Datasets     map[string]fixtureData `json:"datasets"`
+	Linear       []linearFixture        `json:"linear"`
+	Ridge        []linearFixture        `json:"ridge"`
+	Logistic     []logisticFixture      `json:"logistic"`
+	Enet         []enetFixture          `json:"enet"`
+	LassoDefault enetFixture            `json:"lasso_default"`
+	Dummy        []dummyFixture         `json:"dummy"`
+	NB           []nbFixture            `json:"nb"`
+	KNN          []knnFixture           `json:"knn"`
+	Tree         []treeFixture          `json:"tree"`
+	CV           []cvFixture            `json:"cv"`
+	ForestReg    forestFixture          `json:"forest_reg"`
+	ForestClf    forestFixture          `json:"forest_clf"`
 }
 
 var (
@@ -77,6 +153,14 @@ func (f *fixtureFile) data(t testing.TB, name string) (*mat.Dense, []float64) {
 		t.Fatalf("no dataset %q", name)
 	}
 	return rowsMatrix(d.X), d.Y
+}
+
+// split returns rows :cut and cut: of the named dataset.
+func (f *fixtureFile) split(t testing.TB, name string, cut int) (*mat.Dense, []float64, *mat.Dense, []float64) {
+	t.Helper()
+	X, y := f.data(t, name)
+	n, p := X.Dims()
+	return X.Slice(0, cut, 0, p).(*mat.Dense), y[:cut], X.Slice(cut, n, 0, p).(*mat.Dense), y[cut:]
 }
 
 func rowsMatrix(rows [][]float64) *mat.Dense {

@@ -320,13 +320,8 @@ func (f *LogisticFit) Validate() error {
 	if len(f.Labels) < 2 {
 		return fmt.Errorf("%s: %d classes: %w", what, len(f.Labels), ErrState)
 	}
-	if err := checkFinite(what, "classes", f.Labels); err != nil {
+	if err := checkSortedClasses(what, f.Labels); err != nil {
 		return err
-	}
-	for i := 1; i < len(f.Labels); i++ {
-		if f.Labels[i] <= f.Labels[i-1] {
-			return fmt.Errorf("%s: classes are not sorted and distinct: %w", what, ErrState)
-		}
 	}
 	want := len(f.Labels)
 	if want == 2 {

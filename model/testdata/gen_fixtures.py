@@ -9,11 +9,19 @@ import os
 import warnings
 
 import numpy as np
-from sklearn.linear_model import LinearRegression, LogisticRegression, Ridge
+from sklearn.datasets import load_iris, load_wine
+from sklearn.dummy import DummyClassifier, DummyRegressor
+from sklearn.ensemble import RandomForestClassifier, RandomForestRegressor
+from sklearn.linear_model import ElasticNet, Lasso, LinearRegression, LogisticRegression, Ridge
+from sklearn.model_selection import StratifiedKFold
+from sklearn.naive_bayes import GaussianNB, MultinomialNB
+from sklearn.neighbors import KNeighborsClassifier, KNeighborsRegressor
+from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
 warnings.filterwarnings("ignore")
 rng = np.random.default_rng(7)
-out = {"datasets": {}, "linear": [], "ridge": [], "logistic": []}
+out = {"datasets": {}, "linear": [], "ridge": [], "logistic": [], "enet": [], "dummy": [],
+       "nb": [], "knn": [], "tree": [], "cv": []}
 
 
 def dataset(name, X, y):
@@ -94,6 +102,124 @@ for C in [0.05, 1.0, 20.0]:
     logistic("multi", C=C)
 logistic("multi", C=2.0, class_weight="balanced")
 logistic("multi", C=1.0, fit_intercept=False)
+
+
+def arr(d):
+    return np.array(out["datasets"][d]["X"]), np.array(out["datasets"][d]["y"])
+
+
+# Lasso and elastic net, solved to a tight tolerance.
+for ds in ["reg", "reg_unscaled"]:
+    X, y = arr(ds)
+    for alpha, l1 in [(0.01, 1.0), (0.1, 1.0), (1.0, 1.0), (0.1, 0.5), (1.0, 0.2), (0.05, 0.9)]:
+        for fi in [True, False]:
+            m = ElasticNet(alpha=alpha, l1_ratio=l1, fit_intercept=fi, tol=1e-12, max_iter=100000).fit(X, y)
+            out["enet"].append({"data": ds, "alpha": alpha, "l1_ratio": l1, "fit_intercept": fi,
+                                "coef": m.coef_.tolist(), "intercept": float(m.intercept_)})
+X, y = arr("reg")
+m = Lasso(alpha=0.5).fit(X, y)  # the defaults, as a user would call them
+out["lasso_default"] = {"data": "reg", "alpha": 0.5, "coef": m.coef_.tolist(), "intercept": float(m.intercept_)}
+
+# Dummy models.
+for ds in ["bin", "multi"]:
+    X, y = arr(ds)
+    for strategy in ["prior", "most_frequent"]:
+        m = DummyClassifier(strategy=strategy).fit(X, y)
+        out["dummy"].append({"data": ds, "strategy": strategy, "proba": m.predict_proba(X[:3]).tolist(),
+                             "pred": m.predict(X[:3]).tolist()})
+for ds in ["reg", "reg_wide"]:
+    X, y = arr(ds)
+    for strategy in ["mean", "median"]:
+        m = DummyRegressor(strategy=strategy).fit(X, y)
+        out["dummy"].append({"data": ds, "strategy": strategy, "pred": m.predict(X[:3]).tolist()})
+
+# Naive Bayes: Gaussian on continuous data, multinomial on counts.
+lam = rng.uniform(0.5, 4, size=(3, 6))
+yc = np.repeat([1.0, 2.0, 7.0], 40)
+Xc = np.vstack([rng.poisson(lam[k], size=(40, 6)) for k in range(3)]).astype(float)
+dataset("counts", Xc, yc)
+for ds in ["multi", "bin_unscaled"]:
+    X, y = arr(ds)
+    for vs in [1e-9, 1e-2]:
+        m = GaussianNB(var_smoothing=vs).fit(X, y)
+        out["nb"].append({"kind": "gaussian", "data": ds, "var_smoothing": vs, "proba": m.predict_proba(X).tolist(),
+                          "pred": m.predict(X).tolist(), "theta": m.theta_.tolist(), "var": m.var_.tolist()})
+X, y = arr("counts")
+for alpha, fp in [(1.0, True), (0.5, True), (1.0, False)]:
+    m = MultinomialNB(alpha=alpha, fit_prior=fp).fit(X, y)
+    out["nb"].append({"kind": "multinomial", "data": "counts", "alpha": alpha, "fit_prior": fp,
+                      "proba": m.predict_proba(X).tolist(), "pred": m.predict(X).tolist(),
+                      "feature_log_prob": m.feature_log_prob_.tolist()})
+
+# k-nearest neighbours: fitted on the first rows, queried on the rest.
+for ds, cls in [("multi", True), ("reg", False)]:
+    X, y = arr(ds)
+    cut = len(y) * 3 // 4
+    for k in [1, 5, 12]:
+        for w in ["uniform", "distance"]:
+            if cls:
+                m = KNeighborsClassifier(n_neighbors=k, weights=w).fit(X[:cut], y[:cut])
+                proba = m.predict_proba(X[cut:]).tolist()
+            else:
+                m = KNeighborsRegressor(n_neighbors=k, weights=w).fit(X[:cut], y[:cut])
+                proba = None
+            out["knn"].append({"data": ds, "cut": cut, "k": k, "weights": w, "classifier": cls,
+                               "pred": m.predict(X[cut:]).tolist(), "proba": proba})
+
+# Decision trees on continuous data. Among equally good splits scikit-learn
+# picks by its random feature order, so a tree is compared node for node only
+# when every random_state of 0..9 gives the same tree ("stable"); otherwise
+# by the range of node counts and test scores over those states.
+for ds, cls in [("multi", True), ("bin", True), ("reg", False), ("reg_unscaled", False)]:
+    X, y = arr(ds)
+    cut = len(y) * 3 // 4
+    crits = ["gini", "entropy"] if cls else ["squared_error"]
+    for crit in crits:
+        for depth, leaf, split in [(None, 1, 2), (2, 1, 2), (3, 1, 2), (None, 5, 2), (6, 2, 10), (4, 10, 2)]:
+            kw = dict(criterion=crit, max_depth=depth, min_samples_leaf=leaf, min_samples_split=split)
+            ms = [(DecisionTreeClassifier if cls else DecisionTreeRegressor)(random_state=rs, **kw).fit(X[:cut], y[:cut])
+                  for rs in range(10)]
+            m = ms[0]
+            stable = all(np.array_equal(o.tree_.feature, m.tree_.feature) and
+                         np.array_equal(o.tree_.threshold, m.tree_.threshold) for o in ms)
+            out["tree"].append({"data": ds, "cut": cut, "criterion": crit, "max_depth": depth or 0,
+                                "min_samples_leaf": leaf, "min_samples_split": split, "stable": bool(stable),
+                                "pred": m.predict(X[cut:]).tolist(),
+                                "proba": m.predict_proba(X[cut:]).tolist() if cls else None,
+                                "importances": m.feature_importances_.tolist(),
+                                "node_counts": [int(o.tree_.node_count) for o in ms],
+                                "test_scores": [float(o.score(X[cut:], y[cut:])) for o in ms]})
+
+# Cross-validated accuracy on the bundled iris and wine data, 5 stratified
+# folds without shuffling (the folds are exported, so both sides use them).
+for name, loader in [("iris", load_iris), ("wine", load_wine)]:
+    X, y = loader(return_X_y=True)
+    y = y.astype(float)
+    dataset(name, X, y)
+    folds = [test.tolist() for _, test in StratifiedKFold(5).split(X, y)]
+    models = {
+        "logistic": LogisticRegression(C=1.0, max_iter=100000, tol=1e-10),
+        "gaussian_nb": GaussianNB(),
+        "knn5": KNeighborsClassifier(5),
+        "tree": DecisionTreeClassifier(random_state=0),
+        "forest": RandomForestClassifier(random_state=0),
+        "dummy": DummyClassifier(),
+    }
+    for mname, m in models.items():
+        accs = []
+        for test in folds:
+            train = np.setdiff1d(np.arange(len(y)), test)
+            accs.append(float(m.fit(X[train], y[train]).score(X[test], y[test])))
+        out["cv"].append({"data": name, "model": mname, "folds": folds, "accuracy": float(np.mean(accs))})
+
+# A random forest regressor's out-of-bag R² and importances, for comparison
+# in distribution.
+X, y = arr("reg")
+m = RandomForestRegressor(n_estimators=200, oob_score=True, random_state=0).fit(X, y)
+out["forest_reg"] = {"data": "reg", "oob_score": float(m.oob_score_), "importances": m.feature_importances_.tolist()}
+X, y = arr("multi")
+m = RandomForestClassifier(n_estimators=200, oob_score=True, random_state=0).fit(X, y)
+out["forest_clf"] = {"data": "multi", "oob_score": float(m.oob_score_), "importances": m.feature_importances_.tolist()}
 
 path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fixtures.json")
 with open(path, "w") as f:

@@ -1,0 +1,74 @@
+package model_test
+
+import (
+	"math"
+	"slices"
+	"testing"
+
+	"github.com/mlpipe/mlpipe/model"
+	"gonum.org/v1/gonum/mat"
+)
+
+// cvModels are the models whose cross-validated accuracy on iris and wine is
+// compared with scikit-learn's on the same folds, and the gap allowed: 0.01
+// for the deterministic models (the forest differs in its random draws).
+var cvModels = map[string]struct {
+	m   model.Model
+	tol float64
+}{
+	"logistic":    {model.LogisticRegression{}, 0.01},
+	"gaussian_nb": {model.GaussianNB{}, 0.01},
+	"knn5":        {model.KNeighbors{Classifier: true}, 0.01},
+	"tree":        {model.DecisionTree{}, 0.03},
+	"forest":      {model.RandomForest{Seed: 1}, 0.02},
+	"dummy":       {model.DummyClassifier{}, 0.01},
+}
+
+func TestCrossValidatedAccuracy(t *testing.T) {
+	fx := loadFixtures(t)
+	for _, tc := range fx.CV {
+		t.Run(tc.Data+"/"+tc.Model, func(t *testing.T) {
+			spec, ok := cvModels[tc.Model]
+			if !ok {
+				t.Fatalf("no model %q", tc.Model)
+			}
+			X, y := fx.data(t, tc.Data)
+			var sum float64
+			for _, test := range tc.Folds {
+				var train []int
+				for i := range y {
+					if !slices.Contains(test, i) {
+						train = append(train, i)
+					}
+				}
+				Xtr, ytr := takeRows(X, y, train)
+				Xte, yte := takeRows(X, y, test)
+				p, err := spec.m.Fit(ctx(), Xtr, ytr)
+				if err != nil {
+					t.Fatal(err)
+				}
+				pred, err := p.Predict(ctx(), Xte)
+				if err != nil {
+					t.Fatal(err)
+				}
+				sum += testScore(pred, yte, true)
+			}
+			acc := sum / float64(len(tc.Folds))
+			if math.Abs(acc-tc.Accuracy) > spec.tol {
+				t.Errorf("accuracy %.4f, scikit-learn %.4f", acc, tc.Accuracy)
+			}
+			t.Logf("accuracy %.4f, scikit-learn %.4f", acc, tc.Accuracy)
+		})
+	}
+}
+
+func takeRows(X *mat.Dense, y []float64, idx []int) (*mat.Dense, []float64) {
+	_, p := X.Dims()
+	out := mat.NewDense(len(idx), p, nil)
+	ys := make([]float64, len(idx))
+	for r, i := range idx {
+		out.SetRow(r, X.RawRowView(i))
+		ys[r] = y[i]
+	}
+	return out, ys
+}

@@ -1,0 +1,327 @@
+package model
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"math/rand/v2"
+
+	"golang.org/x/sync/errgroup"
+	"gonum.org/v1/gonum/mat"
+)
+
+func init() {
+	Register[*ForestFit]("random_forest_classifier", 1)
+	Register[*ForestRegressorFit]("random_forest_regressor", 1)
+}
+
+// RandomForest is a random forest of CART trees, as scikit-learn's
+// RandomForestClassifier (Criterion Gini or Entropy) and
+// RandomForestRegressor (SquaredError): each tree is grown on a bootstrap
+// sample of the rows, examining MaxFeatures random features per split; a
+// classifier averages the trees' class probabilities, a regressor their
+// predictions.
+//
+// Trees are fitted concurrently by a bounded errgroup; tree t draws its
+// bootstrap sample and feature orders from a generator seeded with (Seed,
+// t), so the forest is the same whatever Workers is. The numbers cannot
+// equal scikit-learn's, whose generator differs; they agree in
+// distribution.
+//
+// Fit returns a *[ForestFit] (a classifier) or a *[ForestRegressorFit]. It
+// returns an error wrapping [ErrParam] for
+// a negative parameter or unknown criterion, [ErrLength], [ErrEmpty],
+// [ErrNotFinite] or (for a classifier) [ErrSingleClass] on bad input, and
+// the context's error if ctx is done (no goroutine outlives Fit). A
+// RandomForest is safe for concurrent use.
+type RandomForest struct {
+	Criterion Criterion
+	// Trees is the number of trees; 0 means 100.
+	Trees int
+	// MaxFeatures is the number of features examined per split; 0 means
+	// √p (rounded down, at least 1) for a classifier and p for a
+	// regressor, scikit-learn's defaults.
+	MaxFeatures int
+	// MaxDepth, MinSamplesSplit and MinSamplesLeaf limit each tree as in
+	// [DecisionTree].
+	MaxDepth, MinSamplesSplit, MinSamplesLeaf int
+	// NoBootstrap grows every tree on all the rows (no out-of-bag score).
+	NoBootstrap bool
+	// Seed seeds the bootstrap samples and feature orders.
+	Seed uint64
+	// Workers bounds the trees fitted at once; 0 means GOMAXPROCS.
+	Workers int
+}
+
+// Forest is the state of a fitted random forest, embedded in [ForestFit]
+// and [ForestRegressorFit].
+type Forest struct {
+	Features int    `json:"n_features"`
+	Trees    []tree `json:"trees"`
+	// Importances is the mean of the trees' normalised impurity
+	// decreases (scikit-learn's feature_importances_).
+	Importances []float64 `json:"feature_importances"`
+	// OOBScore is the accuracy (classifier) or R² (regressor) of each row's
+	// prediction by the trees whose bootstrap sample left it out, over the
+	// rows left out by at least one tree. HasOOB is false, and OOBScore 0,
+	// without bootstrap or when no row was left out.
+	OOBScore float64 `json:"oob_score"`
+	HasOOB   bool    `json:"has_oob"`
+}
+
+// ForestFit is a fitted random forest classifier. Its fields are read-only
+// once fitted; it is safe for concurrent use.
+type ForestFit struct {
+	// Labels are the class labels, sorted ascending.
+	Labels []float64 `json:"classes"`
+	Forest
+}
+
+// ForestRegressorFit is a fitted random forest regressor. Its fields are
+// read-only once fitted; it is safe for concurrent use.
+type ForestRegressorFit struct {
+	Forest
+}
+
+// Fit grows the forest; see [RandomForest].
+func (m RandomForest) Fit(ctx context.Context, X mat.Matrix, y []float64) (Predictor, error) {
+	what := "random forest regressor"
+	if m.Criterion.classifier() {
+		what = "random forest classifier"
+	}
+	if m.Trees < 0 || m.Workers < 0 {
+		return nil, fmt.Errorf("%s: Trees %d, Workers %d: %w", what, m.Trees, m.Workers, ErrParam)
+	}
+	xv, err := checkFit(ctx, what, X, y)
+	if err != nil {
+		return nil, err
+	}
+	dt := DecisionTree{Criterion: m.Criterion, MaxDepth: m.MaxDepth, MinSamplesSplit: m.MinSamplesSplit,
+		MinSamplesLeaf: m.MinSamplesLeaf, MaxFeatures: m.MaxFeatures}
+	if dt.MaxFeatures == 0 && m.Criterion.classifier() {
+		dt.MaxFeatures = max(int(math.Sqrt(float64(xv.c))), 1)
+	}
+	tp, err := dt.params(what, xv.c)
+	if err != nil {
+		return nil, err
+	}
+	ntrees := m.Trees
+	if ntrees == 0 {
+		ntrees = 100
+	}
+	f := &Forest{Features: xv.c, Trees: make([]tree, ntrees)}
+	target, k := y, 0
+	var labels []float64
+	if m.Criterion.classifier() {
+		classes, codes := encodeClasses(y)
+		if len(classes) < 2 {
+			return nil, fmt.Errorf("%s: y holds only the class %v: %w", what, classes[0], ErrSingleClass)
+		}
+		labels, k = classes, len(classes)
+		target = make([]float64, len(y))
+		for i, c := range codes {
+			target[i] = float64(c)
+		}
+	}
+	n := xv.r
+	imps := make([][]float64, ntrees)
+	counts := make([][]float64, ntrees) // bootstrap counts, for the OOB score
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(workers(m.Workers))
+	for t := range ntrees {
+		g.Go(func() error {
+			if err := gctx.Err(); err != nil {
+				return err
+			}
+			rng := rand.New(rand.NewPCG(m.Seed, uint64(t)))
+			var sw []float64
+			if !m.NoBootstrap {
+				sw = make([]float64, n)
+				for range n {
+					sw[rng.IntN(n)]++
+				}
+				counts[t] = sw
+			}
+			b := newTreeBuilder(xv, target, k, sw, tp, rng)
+			if err := b.build(gctx); err != nil {
+				return err
+			}
+			f.Trees[t], imps[t] = b.t, b.importances()
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, fmt.Errorf("%s: %w", what, err)
+	}
+	// Importances: the mean over trees that split at all, normalised.
+	f.Importances = make([]float64, xv.c)
+	for t, imp := range imps {
+		if len(f.Trees[t].Feature) > 1 {
+			for j, v := range imp {
+				f.Importances[j] += v
+			}
+		}
+	}
+	var s float64
+	for j := range f.Importances {
+		s += f.Importances[j]
+	}
+	if s > 0 {
+		for j := range f.Importances {
+			f.Importances[j] /= s
+		}
+	}
+	if !m.NoBootstrap {
+		f.OOBScore, f.HasOOB = f.oob(xv, y, target, counts, labels != nil)
+	}
+	if labels == nil {
+		return &ForestRegressorFit{*f}, nil
+	}
+	return &ForestFit{Labels: labels, Forest: *f}, nil
+}
+
+// oob returns the out-of-bag score, and false when it is undefined.
+func (f *Forest) oob(xv rowMajor, y, target []float64, counts [][]float64, classifier bool) (float64, bool) {
+	out := f.Trees[0].Outputs
+	sum := make([]float64, out)
+	var correct, ss, used float64
+	var preds, truth []float64
+	for i := range xv.r {
+		clear(sum)
+		votes := 0
+		x := xv.row(i)
+		for t := range f.Trees {
+			if counts[t][i] > 0 {
+				continue
+			}
+			for c, v := range f.Trees[t].value(x) {
+				sum[c] += v
+			}
+			votes++
+		}
+		if votes == 0 {
+			continue
+		}
+		used++
+		if classifier {
+			if float64(argmax(sum)) == target[i] {
+				correct++
+			}
+			continue
+		}
+		preds = append(preds, sum[0]/float64(votes))
+		truth = append(truth, y[i])
+	}
+	if used == 0 {
+		return 0, false
+	}
+	if classifier {
+		return correct / used, true
+	}
+	var mean float64
+	for _, v := range truth {
+		mean += v
+	}
+	mean /= float64(len(truth))
+	var res float64
+	for i, v := range truth {
+		res += (v - preds[i]) * (v - preds[i])
+		ss += (v - mean) * (v - mean)
+	}
+	if ss == 0 {
+		return 0, false
+	}
+	return 1 - res/ss, true
+}
+
+// Classes returns the class labels, sorted ascending. The slice is shared:
+// do not modify it.
+func (f *ForestFit) Classes() []float64 { return f.Labels }
+
+// mean returns the rows × outputs mean of the trees' leaf values.
+func (f *Forest) mean(ctx context.Context, what string, X mat.Matrix) ([]float64, int, error) {
+	xv, err := checkPredict(ctx, what, X, f.Features)
+	if err != nil {
+		return nil, 0, err
+	}
+	out := f.Trees[0].Outputs
+	res := make([]float64, xv.r*out)
+	for i := range xv.r {
+		x := xv.row(i)
+		row := res[i*out : (i+1)*out]
+		for t := range f.Trees {
+			for c, v := range f.Trees[t].value(x) {
+				row[c] += v
+			}
+		}
+		for c := range row {
+			row[c] /= float64(len(f.Trees))
+		}
+	}
+	return res, xv.r, nil
+}
+
+// PredictProba returns the rows × classes mean of the trees' class
+// probabilities. It returns an error wrapping [ErrFeatures], [ErrEmpty] or
+// [ErrNotFinite] for an X of the wrong width, without rows or with a
+// non-finite value.
+func (f *ForestFit) PredictProba(ctx context.Context, X mat.Matrix) (*mat.Dense, error) {
+	res, n, err := f.mean(ctx, "random forest classifier predict", X)
+	if err != nil {
+		return nil, err
+	}
+	return mat.NewDense(n, len(f.Labels), res), nil
+}
+
+// Predict returns, per row of X, the class of highest mean probability (the
+// smallest on ties). It returns the errors of [ForestFit.PredictProba].
+func (f *ForestFit) Predict(ctx context.Context, X mat.Matrix) ([]float64, error) {
+	res, n, err := f.mean(ctx, "random forest classifier predict", X)
+	if err != nil {
+		return nil, err
+	}
+	return argmaxLabels(res, n, f.Labels), nil
+}
+
+// Predict returns, per row of X, the mean of the trees' predictions. It
+// returns an error wrapping [ErrFeatures], [ErrEmpty] or [ErrNotFinite] for
+// an X of the wrong width, without rows or with a non-finite value.
+func (f *ForestRegressorFit) Predict(ctx context.Context, X mat.Matrix) ([]float64, error) {
+	res, _, err := f.mean(ctx, "random forest regressor predict", X)
+	return res, err
+}
+
+func (f *Forest) validate(what string, outputs int) error {
+	if len(f.Trees) == 0 || f.Features < 1 || len(f.Importances) != f.Features || !finite(f.OOBScore) {
+		return fmt.Errorf("%s: %d trees, %d features, %d importances: %w", what, len(f.Trees), f.Features, len(f.Importances), ErrState)
+	}
+	for t := range f.Trees {
+		if err := f.Trees[t].validate(fmt.Sprintf("%s tree %d", what, t), f.Features); err != nil {
+			return err
+		}
+		if f.Trees[t].Outputs != outputs {
+			return fmt.Errorf("%s: tree %d has %d outputs, want %d: %w", what, t, f.Trees[t].Outputs, outputs, ErrState)
+		}
+	}
+	return nil
+}
+
+// Validate reports an error wrapping [ErrState] if the state is unusable:
+// no trees, a malformed tree, outputs that do not fit the classes.
+// [Unmarshal] calls it.
+func (f *ForestFit) Validate() error {
+	const what = "random forest classifier"
+	if len(f.Labels) < 2 {
+		return fmt.Errorf("%s: %d classes: %w", what, len(f.Labels), ErrState)
+	}
+	if err := checkSortedClasses(what, f.Labels); err != nil {
+		return err
+	}
+	return f.validate(what, len(f.Labels))
+}
+
+// Validate reports an error wrapping [ErrState] if the state is unusable:
+// no trees, a malformed tree, more than one output. [Unmarshal] calls it.
+func (f *ForestRegressorFit) Validate() error {
+	return f.validate("random forest regressor", 1)
+}
