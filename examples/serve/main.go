@@ -1,0 +1,171 @@
+// Command serve loads a saved mlpipe pipeline and serves its predictions
+// over HTTP:
+//
+//	POST /predict   one JSON record or an array of records → {"predictions": [...], "classes": [...]}
+//	GET  /healthz   status, artifact SHA-256 and counters
+//
+// Predictions are cached per record: in memory by default, in Redis with
+// -redis. A cache outage never fails a request: the prediction is computed
+// and the failure counted. SIGINT or SIGTERM shuts the server down
+// gracefully: it stops accepting connections and lets requests in flight
+// finish (up to -grace).
+//
+// Save a pipeline with the churn example, then serve it:
+//
+//	go run ./examples/churn -data churn.csv -save /tmp/churn.json
+//	go run ./examples/serve -model /tmp/churn.json
+//	curl -s localhost:8080/predict -d '{"age": 40, "income": 52000, ...}'
+//
+// When a manifest lies beside the model (model.manifest.json, as Training
+// and the churn example write), it is checked against the artifact.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/mlpipe/mlpipe/cache"
+	"github.com/mlpipe/mlpipe/pipeline"
+	"github.com/redis/go-redis/v9"
+	"golang.org/x/sync/errgroup"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Stderr, nil); err != nil {
+		fmt.Fprintln(os.Stderr, "serve:", err)
+		os.Exit(1)
+	}
+}
+
+// config is the command line.
+type config struct {
+	model, addr, redis string
+	ttl, grace         time.Duration
+	maxRecords         int
+	quiet              bool
+}
+
+func parse(args []string, stderr io.Writer) (config, error) {
+	var c config
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&c.model, "model", "", "saved pipeline to serve (required)")
+	fs.StringVar(&c.addr, "addr", "127.0.0.1:8080", "address to listen on")
+	fs.StringVar(&c.redis, "redis", "", "Redis address for the prediction cache (default: in memory)")
+	fs.DurationVar(&c.ttl, "ttl", pipeline.DefaultPredictionTTL, "time to live of cached predictions")
+	fs.DurationVar(&c.grace, "grace", 10*time.Second, "how long shutdown waits for requests in flight")
+	fs.IntVar(&c.maxRecords, "max-records", pipeline.DefaultMaxRecords, "most records per request")
+	fs.BoolVar(&c.quiet, "quiet", false, "log nothing but errors")
+	if err := fs.Parse(args); err != nil {
+		return c, err
+	}
+	if c.model == "" {
+		return c, errors.New("-model is required")
+	}
+	return c, nil
+}
+
+// run serves until ctx is cancelled. ready, when not nil, receives the
+// listening address once the server accepts connections.
+func run(ctx context.Context, args []string, stderr io.Writer, ready chan<- string) error {
+	c, err := parse(args, stderr)
+	if err != nil {
+		return err
+	}
+	level := slog.LevelInfo
+	if c.quiet {
+		level = slog.LevelError
+	}
+	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+
+	fitted, err := load(c.model)
+	if err != nil {
+		return err
+	}
+	store, closeStore, err := openCache(c.redis)
+	if err != nil {
+		return err
+	}
+	defer closeStore()
+	h, err := pipeline.Handler(fitted, pipeline.ServeOptions{Cache: store, TTL: c.ttl, MaxRecords: c.maxRecords, Logger: log})
+	if err != nil {
+		return err
+	}
+
+	ln, err := net.Listen("tcp", c.addr)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 30 * time.Second,
+		WriteTimeout: 30 * time.Second, IdleTimeout: 2 * time.Minute}
+	cacheName := "memory"
+	if c.redis != "" {
+		cacheName = "redis " + c.redis
+	}
+	log.Info("serving", "addr", ln.Addr().String(), "model", c.model, "artifact", h.ArtifactSHA256()[:12],
+		"features", len(fitted.Features), "cache", cacheName)
+	if ready != nil {
+		ready <- ln.Addr().String()
+	}
+
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() error {
+		if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+			return err
+		}
+		return nil
+	})
+	g.Go(func() error {
+		<-gctx.Done()
+		log.Info("shutting down", "grace", c.grace)
+		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), c.grace)
+		defer cancel()
+		return srv.Shutdown(sctx)
+	})
+	err = g.Wait()
+	st := h.Stats()
+	log.Info("stopped", "requests", st.Requests, "records", st.Records, "errors", st.Errors,
+		"cache_hits", st.CacheHits, "cache_misses", st.CacheMisses, "cache_errors", st.CacheErrors)
+	return err
+}
+
+// load reads the pipeline, checking it against its manifest when one lies
+// beside it.
+func load(path string) (*pipeline.Fitted, error) {
+	if _, err := os.Stat(pipeline.ManifestPath(path)); err == nil {
+		f, _, err := pipeline.LoadFileWithManifest(path)
+		return f, err
+	}
+	return pipeline.LoadFile(path)
+}
+
+// openCache returns the prediction cache: Redis at addr, or memory.
+func openCache(addr string) (cache.Cache, func(), error) {
+	if addr == "" {
+		m, err := cache.NewMemory(cache.MemoryOptions{})
+		if err != nil {
+			return nil, nil, err
+		}
+		return m, func() { m.Close() }, nil
+	}
+	client := redis.NewClient(&redis.Options{Addr: addr, ContextTimeoutEnabled: true,
+		DialTimeout: 200 * time.Millisecond, ReadTimeout: 200 * time.Millisecond, WriteTimeout: 200 * time.Millisecond})
+	r, err := cache.NewRedis(client, cache.RedisOptions{Prefix: "mlpipe-serve:"})
+	if err != nil {
+		client.Close()
+		return nil, nil, err
+	}
+	return r, func() { client.Close() }, nil
+}
