@@ -68,7 +68,9 @@ func start(t testing.TB, args ...string) (url string, stop func() error) {
 	ready := make(chan string, 1)
 	done := make(chan error, 1)
 	var logs bytes.Buffer
-	go func() { done <- run(ctx, append([]string{"-addr", "127.0.0.1:0"}, args...), &lockedWriter{w: &logs}, ready) }()
+	go func() {
+		done <- run(ctx, append([]string{"-addr", "127.0.0.1:0"}, args...), &lockedWriter{w: &logs}, ready)
+	}()
 	select {
 	case addr := <-ready:
 		return "http://" + addr, func() error { cancel(); return <-done }
