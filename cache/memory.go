@@ -12,8 +12,9 @@ import (
 
 // Defaults for the zero [MemoryOptions].
 const (
-	DefaultMaxEntries = 100_000
-	DefaultMaxBytes   = 64 << 20
+	DefaultMaxEntries     = 100_000
+	DefaultMaxBytes       = 64 << 20
+	DefaultTimeResolution = time.Millisecond
 )
 
 // noExpiry stands for "never expires": otter takes a long duration for it.
@@ -30,6 +31,12 @@ type MemoryOptions struct {
 	// MaxBytes bounds the bytes held by keys and values (plus a small fixed
 	// overhead per entry). Zero means DefaultMaxBytes.
 	MaxBytes int64
+	// TimeResolution is how often the cache reads the clock for expiry: a
+	// goroutine reads it once per resolution, and reads of the cache use
+	// that value, which about doubles their throughput. Entries may expire
+	// up to the resolution early or late. Zero means DefaultTimeResolution;
+	// negative reads the precise time on every call.
+	TimeResolution time.Duration
 }
 
 type memItem struct {
@@ -49,6 +56,7 @@ type memItem struct {
 // its maintenance goroutine.
 type Memory struct {
 	c           *otter.Cache[string, memItem]
+	clock       *otter.CoarseClock // nil with a precise clock
 	minWeight   uint64
 	closed      atomic.Bool
 	evictions   atomic.Uint64
@@ -76,8 +84,11 @@ func NewMemory(o MemoryOptions) (*Memory, error) {
 	if o.MaxBytes == 0 {
 		o.MaxBytes = DefaultMaxBytes
 	}
+	if o.TimeResolution == 0 {
+		o.TimeResolution = DefaultTimeResolution
+	}
 	m := &Memory{minWeight: max(uint64(o.MaxBytes)/uint64(o.MaxEntries), 1)}
-	c, err := otter.New(&otter.Options[string, memItem]{
+	oo := &otter.Options[string, memItem]{
 		MaximumWeight: uint64(o.MaxBytes),
 		Weigher: func(k string, v memItem) uint32 {
 			w := max(uint64(len(k)+len(v.b)+entryOverhead), m.minWeight)
@@ -97,8 +108,16 @@ func NewMemory(o MemoryOptions) (*Memory, error) {
 				m.expirations.Add(1)
 			}
 		},
-	})
+	}
+	if o.TimeResolution > 0 {
+		m.clock = otter.NewCoarseClock(o.TimeResolution)
+		oo.Clock = m.clock
+	}
+	c, err := otter.New(oo)
 	if err != nil {
+		if m.clock != nil {
+			m.clock.Stop()
+		}
 		return nil, fmt.Errorf("cache: memory: %w", err)
 	}
 	m.c = c
@@ -165,13 +184,16 @@ func (m *Memory) Stats() Stats {
 	return m.layer.Stats()
 }
 
-// Close stops m's maintenance goroutine; later calls of Get, Set and Delete
+// Close stops m's maintenance and clock goroutines; later calls of Get, Set and Delete
 // return an error wrapping [ErrClosed]. Close is idempotent and safe for
 // concurrent use; it always returns nil.
 func (m *Memory) Close() error {
 	if m.closed.CompareAndSwap(false, true) {
 		m.c.StopAllGoroutines()
 		m.c.InvalidateAll()
+		if m.clock != nil {
+			m.clock.Stop()
+		}
 	}
 	return nil
 }
