@@ -108,8 +108,9 @@ def arr(d):
     return np.array(out["datasets"][d]["X"]), np.array(out["datasets"][d]["y"])
 
 
-# Lasso and elastic net, solved to a tight tolerance.
-for ds in ["reg", "reg_unscaled"]:
+# Lasso and elastic net, solved to a tight tolerance (reg_wide, with more
+# features than rows, takes the residual form of coordinate descent).
+for ds in ["reg", "reg_unscaled", "reg_wide"]:
     X, y = arr(ds)
     for alpha, l1 in [(0.01, 1.0), (0.1, 1.0), (1.0, 1.0), (0.1, 0.5), (1.0, 0.2), (0.05, 0.9)]:
         for fi in [True, False]:
