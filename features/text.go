@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -161,58 +162,112 @@ type termCounts struct {
 	df, tf []int64
 }
 
-// countTerms tokenises the documents in parallel chunks and returns each
-// term's document frequency and total count, rows weighted by weights.
-func countTerms(ctx context.Context, tok *tokenizer, docs []string, weights []int64) (*termCounts, error) {
-	bounds := chunks(len(docs))
-	parts := make([]termCounts, len(bounds))
-	err := parallel(ctx, len(bounds), func(ctx context.Context, p int) error {
+// countChunks is the number of chunks scanTerms cuts documents into; 0
+// means one per worker (GOMAXPROCS). Each chunk keeps a map of every term
+// it meets, so more chunks repeat work on large vocabularies; the counts
+// are integers and the terms are sorted afterwards, so the result does not
+// depend on the chunking. (A variable so that tests can force several.)
+var countChunks = 0
+
+// chunkScan is one chunk of tokenised documents: its terms under local
+// ids with their counts and, when rows are kept, its rows of (local id,
+// count), columns in increasing local id.
+type chunkScan struct {
+	termCounts
+	m *CSR
+}
+
+// scanTerms tokenises the documents in parallel chunks and returns each
+// chunk's term statistics, rows weighted by weights (a document of weight
+// 0 is skipped, and has an empty row).
+func scanTerms(ctx context.Context, tok *tokenizer, docs []string, weights []int64, keepRows bool) ([]chunkScan, error) {
+	n := countChunks
+	if n <= 0 {
+		n = runtime.GOMAXPROCS(0)
+	}
+	n = max(min(n, len(docs)), 1)
+	parts := make([]chunkScan, n)
+	err := parallel(ctx, n, func(ctx context.Context, p int) error {
+		lo, hi := p*len(docs)/n, (p+1)*len(docs)/n
+		cs := &parts[p]
 		index := make(map[string]int32)
 		var last []int32
-		tc := &parts[p]
+		var m *CSR
+		if keepRows {
+			m = &CSR{rows: hi - lo, indptr: make([]int, 1, hi-lo+1)}
+		}
 		var sc tokScratch
-		for d := bounds[p][0]; d < bounds[p][1]; d++ {
-			w := weights[d]
-			if w == 0 {
-				continue
-			}
-			if (d-bounds[p][0])%1024 == 0 && ctx.Err() != nil {
+		var ents []entry
+		for d := lo; d < hi; d++ {
+			if (d-lo)%1024 == 0 && ctx.Err() != nil {
 				return ctx.Err()
 			}
-			stamp := int32(d - bounds[p][0] + 1)
-			tok.each(docs[d], &sc, func(term string) {
-				id, ok := index[term]
-				if !ok {
-					id = int32(len(tc.terms))
-					term = strings.Clone(term)
-					index[term] = id
-					tc.terms = append(tc.terms, term)
-					tc.df = append(tc.df, 0)
-					tc.tf = append(tc.tf, 0)
-					last = append(last, 0)
+			w := weights[d]
+			if w > 0 {
+				stamp := int32(d - lo + 1)
+				ents = ents[:0]
+				tok.each(docs[d], &sc, func(b []byte) {
+					id, ok := index[string(b)]
+					if !ok {
+						id = int32(len(cs.terms))
+						term := string(b)
+						index[term] = id
+						cs.terms = append(cs.terms, term)
+						cs.df = append(cs.df, 0)
+						cs.tf = append(cs.tf, 0)
+						last = append(last, 0)
+					}
+					cs.tf[id] += w
+					if last[id] != stamp {
+						last[id] = stamp
+						cs.df[id] += w
+					}
+					if m != nil {
+						ents = append(ents, entry{id, 1})
+					}
+				})
+				if m != nil {
+					m.appendRow(ents)
 				}
-				tc.tf[id] += w
-				if last[id] != stamp {
-					last[id] = stamp
-					tc.df[id] += w
-				}
-			})
+			}
+			if m != nil {
+				m.indptr = append(m.indptr, len(m.data))
+			}
 		}
+		cs.m = m
 		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	if len(parts) == 1 {
-		return &parts[0], nil
+	return parts, nil
+}
+
+// appendRow sorts ents by column, sums repeated columns, and appends them
+// to the row being built (the caller closes the row in indptr).
+func (m *CSR) appendRow(ents []entry) {
+	slices.SortFunc(ents, func(a, b entry) int { return cmp.Compare(a.j, b.j) })
+	start := len(m.data)
+	for _, e := range ents {
+		if len(m.data) > start && e.j == m.indices[len(m.indices)-1] {
+			m.data[len(m.data)-1] += e.v
+			continue
+		}
+		m.indices = append(m.indices, e.j)
+		m.data = append(m.data, e.v)
 	}
-	out := &parts[0]
-	index := make(map[string]int32, len(out.terms))
-	for i, t := range out.terms {
-		index[t] = int32(i)
-	}
-	for _, p := range parts[1:] {
-		for i, t := range p.terms {
+}
+
+// mergeCounts merges the chunks' statistics, returning the corpus's and,
+// for each chunk, the map from its local ids to the merged ones.
+func mergeCounts(parts []chunkScan) (*termCounts, [][]int32) {
+	out := &termCounts{}
+	remap := make([][]int32, len(parts))
+	index := make(map[string]int32, len(parts[0].terms))
+	for p := range parts {
+		cs := &parts[p]
+		remap[p] = make([]int32, len(cs.terms))
+		for i, t := range cs.terms {
 			id, ok := index[t]
 			if !ok {
 				id = int32(len(out.terms))
@@ -221,31 +276,44 @@ func countTerms(ctx context.Context, tok *tokenizer, docs []string, weights []in
 				out.df = append(out.df, 0)
 				out.tf = append(out.tf, 0)
 			}
-			out.df[id] += p.df[i]
-			out.tf[id] += p.tf[i]
+			out.df[id] += cs.df[i]
+			out.tf[id] += cs.tf[i]
+			remap[p][i] = id
 		}
 	}
-	return out, nil
+	return out, remap
 }
 
-// learnVocabulary fits the vocabulary of column name of f under o and
-// returns the sorted terms and their document frequencies.
-func learnVocabulary(ctx context.Context, step string, o VocabOptions, f *frame.Frame, name string) ([]string, []int64, error) {
+// vocabulary is what fitting a vectoriser learns: the sorted terms and
+// their document frequencies, and with rows kept, the count matrix of the
+// training documents (one row per document of the text column).
+type vocabulary struct {
+	terms []string
+	df    []int64
+	rows  *CSR
+	text  *textColumn
+}
+
+// learnVocabulary fits the vocabulary of column name of f under o; with
+// keepRows it also returns the training count matrix, from the same
+// single pass of tokenising (scikit-learn's fit_transform).
+func learnVocabulary(ctx context.Context, step string, o VocabOptions, f *frame.Frame, name string, keepRows bool) (*vocabulary, error) {
 	if err := o.validate(step); err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	if f.NumRows() == 0 {
-		return nil, nil, fmt.Errorf("%s: %w", step, frame.ErrEmpty)
+		return nil, fmt.Errorf("%s: %w", step, frame.ErrEmpty)
 	}
 	tc, err := textOf(step, f, name)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	tok, _ := o.Tokenizer.compile()
-	counts, err := countTerms(ctx, tok, tc.docs, tc.weights())
+	parts, err := scanTerms(ctx, tok, tc.docs, tc.weights(), keepRows)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
+	counts, remap := mergeCounts(parts)
 	n := float64(tc.rows)
 	low := math.Max(float64(max(o.MinDocs, 1)), o.MinDocFrac*n)
 	high := math.Inf(1)
@@ -256,7 +324,7 @@ func learnVocabulary(ctx context.Context, step string, o VocabOptions, f *frame.
 		high = math.Min(high, o.MaxDocFrac*n)
 	}
 	if high < low {
-		return nil, nil, fmt.Errorf("%s: at most %v documents is fewer than at least %v: %w", step, high, low, ErrParam)
+		return nil, fmt.Errorf("%s: at most %v documents is fewer than at least %v: %w", step, high, low, ErrParam)
 	}
 	keep := make([]int, 0, len(counts.terms))
 	for i, df := range counts.df {
@@ -274,16 +342,74 @@ func learnVocabulary(ctx context.Context, step string, o VocabOptions, f *frame.
 		keep = keep[:o.MaxFeatures]
 	}
 	if len(keep) == 0 {
-		return nil, nil, fmt.Errorf("%s: column %q: %d terms seen, none kept (stop words only, or document bounds [%v, %v] too tight): %w",
+		return nil, fmt.Errorf("%s: column %q: %d terms seen, none kept (stop words only, or document bounds [%v, %v] too tight): %w",
 			step, name, len(counts.terms), low, high, ErrEmptyVocabulary)
 	}
 	slices.SortFunc(keep, func(a, b int) int { return strings.Compare(counts.terms[a], counts.terms[b]) })
-	terms := make([]string, len(keep))
-	df := make([]int64, len(keep))
+	v := &vocabulary{terms: make([]string, len(keep)), df: make([]int64, len(keep)), text: tc}
 	for k, i := range keep {
-		terms[k], df[k] = counts.terms[i], counts.df[i]
+		v.terms[k], v.df[k] = counts.terms[i], counts.df[i]
 	}
-	return terms, df, nil
+	if !keepRows {
+		return v, nil
+	}
+	// Renumber each chunk's rows from local ids to vocabulary columns.
+	col := make([]int32, len(counts.terms))
+	for i := range col {
+		col[i] = -1
+	}
+	for k, i := range keep {
+		col[i] = int32(k)
+	}
+	mats := make([]*CSR, len(parts))
+	err = parallel(ctx, len(parts), func(_ context.Context, p int) error {
+		src := parts[p].m
+		dst := &CSR{rows: src.rows, cols: len(keep), indptr: make([]int, 1, src.rows+1),
+			indices: make([]int32, 0, len(src.indices)), data: make([]float64, 0, len(src.data))}
+		var ents []entry
+		for r := range src.rows {
+			ents = ents[:0]
+			idx, val := src.Row(r)
+			for k, j := range idx {
+				if c := col[remap[p][j]]; c >= 0 {
+					ents = append(ents, entry{c, val[k]})
+				}
+			}
+			dst.appendRow(ents)
+			dst.indptr = append(dst.indptr, len(dst.data))
+		}
+		mats[p] = dst
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	v.rows = vstackCSR(len(keep), mats)
+	return v, nil
+}
+
+// finish applies binary and weight to each row of the counts of the
+// column's documents, in parallel, and returns the matrix of its rows.
+func (tc *textColumn) finish(ctx context.Context, m *CSR, binary bool, weight func([]int32, []float64)) (*CSR, error) {
+	bounds := chunks(m.rows)
+	err := parallel(ctx, len(bounds), func(_ context.Context, p int) error {
+		for r := bounds[p][0]; r < bounds[p][1]; r++ {
+			idx, v := m.Row(r)
+			if binary {
+				for k := range v {
+					v[k] = 1
+				}
+			}
+			if weight != nil {
+				weight(idx, v)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return tc.rowsOf(m), nil
 }
 
 // entry is one term occurrence on its way into a CSR row.
@@ -293,7 +419,7 @@ type entry struct {
 }
 
 // lookupFunc maps a term to a column and the value it adds there.
-type lookupFunc func(term string) (int32, float64, bool)
+type lookupFunc func(term []byte) (int32, float64, bool)
 
 // termMatrix builds the documents × cols matrix of summed term values, in
 // parallel chunks of documents, with each row's columns sorted. binary
@@ -312,21 +438,13 @@ func termMatrix(ctx context.Context, tok *tokenizer, docs []string, cols int, lo
 				return ctx.Err()
 			}
 			ents = ents[:0]
-			tok.each(docs[d], &sc, func(term string) {
+			tok.each(docs[d], &sc, func(term []byte) {
 				if j, v, ok := lookup(term); ok {
 					ents = append(ents, entry{j, v})
 				}
 			})
-			slices.SortFunc(ents, func(a, b entry) int { return cmp.Compare(a.j, b.j) })
 			start := len(m.data)
-			for k, e := range ents {
-				if k > 0 && e.j == ents[k-1].j {
-					m.data[len(m.data)-1] += e.v
-					continue
-				}
-				m.indices = append(m.indices, e.j)
-				m.data = append(m.data, e.v)
-			}
+			m.appendRow(ents)
 			if binary {
 				for k := start; k < len(m.data); k++ {
 					m.data[k] = 1
@@ -477,8 +595,8 @@ func (s *vocabState) matrix(ctx context.Context, step string, f *frame.Frame, we
 		return nil, err
 	}
 	s.prepare()
-	lookup := func(term string) (int32, float64, bool) {
-		j, ok := s.index[term]
+	lookup := func(term []byte) (int32, float64, bool) {
+		j, ok := s.index[string(term)]
 		return j, 1, ok
 	}
 	m, err := termMatrix(ctx, s.tok, tc.docs, len(s.Vocabulary), lookup, s.Binary, weight)
@@ -517,12 +635,32 @@ func CountVectorize(col string) CountSpec { return CountSpec{Column: col} }
 // frame.ErrEmpty, frame.ErrNoColumn or frame.ErrKind for a bad frame, and
 // ctx.Err() when ctx is cancelled.
 func (s CountSpec) Fit(ctx context.Context, f *frame.Frame) (preprocess.Fitted, error) {
-	terms, _, err := learnVocabulary(ctx, "count vectorizer", s.VocabOptions, f, s.Column)
+	v, _, err := s.fit(ctx, f, false)
 	if err != nil {
 		return nil, err
 	}
-	return &CountVectorizer{vocabState: vocabState{Column: s.Column, Tokenizer: s.Tokenizer,
-		Vocabulary: terms, Binary: s.Binary, MaxDense: s.MaxDense}}, nil
+	return v, nil
+}
+
+// FitSparse fits as Fit and also returns the matrix the fitted
+// vectoriser's Sparse would return for f, tokenising f once, as
+// scikit-learn's fit_transform does. It returns the errors of Fit.
+func (s CountSpec) FitSparse(ctx context.Context, f *frame.Frame) (*CountVectorizer, *CSR, error) {
+	return s.fit(ctx, f, true)
+}
+
+func (s CountSpec) fit(ctx context.Context, f *frame.Frame, rows bool) (*CountVectorizer, *CSR, error) {
+	voc, err := learnVocabulary(ctx, "count vectorizer", s.VocabOptions, f, s.Column, rows)
+	if err != nil {
+		return nil, nil, err
+	}
+	v := &CountVectorizer{vocabState: vocabState{Column: s.Column, Tokenizer: s.Tokenizer,
+		Vocabulary: voc.terms, Binary: s.Binary, MaxDense: s.MaxDense}}
+	if !rows {
+		return v, nil, nil
+	}
+	m, err := voc.text.finish(ctx, voc.rows, s.Binary, nil)
+	return v, m, err
 }
 
 // CountVectorizer is a fitted [CountSpec]: the sorted vocabulary. Its
@@ -593,28 +731,47 @@ func Tfidf(col string) TfidfSpec { return TfidfSpec{Column: col} }
 // documents in parallel, and returns a [*TfidfVectorizer]. It returns the
 // errors of [CountSpec.Fit], and one wrapping [ErrParam] for an unknown norm.
 func (s TfidfSpec) Fit(ctx context.Context, f *frame.Frame) (preprocess.Fitted, error) {
-	const step = "tf-idf vectorizer"
-	if int(s.Norm) >= len(normNames) {
-		return nil, fmt.Errorf("%s: norm %d: %w", step, s.Norm, ErrParam)
-	}
-	terms, df, err := learnVocabulary(ctx, step, s.VocabOptions, f, s.Column)
+	v, _, err := s.fit(ctx, f, false)
 	if err != nil {
 		return nil, err
 	}
+	return v, nil
+}
+
+// FitSparse fits as Fit and also returns the matrix the fitted
+// vectoriser's Sparse would return for f, tokenising f once, as
+// scikit-learn's fit_transform does. It returns the errors of Fit.
+func (s TfidfSpec) FitSparse(ctx context.Context, f *frame.Frame) (*TfidfVectorizer, *CSR, error) {
+	return s.fit(ctx, f, true)
+}
+
+func (s TfidfSpec) fit(ctx context.Context, f *frame.Frame, rows bool) (*TfidfVectorizer, *CSR, error) {
+	const step = "tf-idf vectorizer"
+	if int(s.Norm) >= len(normNames) {
+		return nil, nil, fmt.Errorf("%s: norm %d: %w", step, s.Norm, ErrParam)
+	}
+	voc, err := learnVocabulary(ctx, step, s.VocabOptions, f, s.Column, rows)
+	if err != nil {
+		return nil, nil, err
+	}
 	v := &TfidfVectorizer{vocabState: vocabState{Column: s.Column, Tokenizer: s.Tokenizer,
-		Vocabulary: terms, Binary: s.Binary, MaxDense: s.MaxDense}, Norm: s.Norm, Sublinear: s.Sublinear}
+		Vocabulary: voc.terms, Binary: s.Binary, MaxDense: s.MaxDense}, Norm: s.Norm, Sublinear: s.Sublinear}
 	if !s.NoIDF {
 		smooth := 1.0
 		if s.NoSmooth {
 			smooth = 0
 		}
 		n := float64(f.NumRows()) + smooth
-		v.IDF = make([]float64, len(df))
-		for j, d := range df {
+		v.IDF = make([]float64, len(voc.df))
+		for j, d := range voc.df {
 			v.IDF[j] = math.Log(n/(float64(d)+smooth)) + 1
 		}
 	}
-	return v, nil
+	if !rows {
+		return v, nil, nil
+	}
+	m, err := voc.text.finish(ctx, voc.rows, s.Binary, v.weight)
+	return v, m, err
 }
 
 // TfidfVectorizer is a fitted [TfidfSpec]: the sorted vocabulary and each
@@ -761,7 +918,7 @@ type HashingVectorizer struct {
 }
 
 // hash returns the column a term hashes to and the value it adds there.
-func (v *HashingVectorizer) hash(term string) (int32, float64, bool) {
+func (v *HashingVectorizer) hash(term []byte) (int32, float64, bool) {
 	h := murmur3(term, 0)
 	var j int64
 	if h == math.MinInt32 {

@@ -84,10 +84,10 @@ func TestMurmur3Parity(t *testing.T) {
 	var fx textFixture
 	loadFixtures(t).section(t, "text", &fx)
 	for i, term := range fx.Murmur.Terms {
-		if got := murmur3(term, 0); got != fx.Murmur.Hash[i] {
+		if got := murmur3([]byte(term), 0); got != fx.Murmur.Hash[i] {
 			t.Errorf("murmur3(%q, 0) = %d, want %d", term, got, fx.Murmur.Hash[i])
 		}
-		if got := murmur3(term, 42); got != fx.Murmur.Seeded[i] {
+		if got := murmur3([]byte(term), 42); got != fx.Murmur.Seeded[i] {
 			t.Errorf("murmur3(%q, 42) = %d, want %d", term, got, fx.Murmur.Seeded[i])
 		}
 	}
@@ -105,8 +105,8 @@ func TestVectorizerParity(t *testing.T) {
 	var fx textFixture
 	loadFixtures(t).section(t, "text", &fx)
 	ctx := context.Background()
-	defer func(n int) { chunkRows = n }(chunkRows)
-	chunkRows = 7 // several chunks, merged
+	defer func(n, c int) { chunkRows, countChunks = n, c }(chunkRows, countChunks)
+	chunkRows, countChunks = 7, 5 // several chunks, merged
 	for _, c := range fx.Cases {
 		p := c.Params
 		tok := Tokenizer{KeepCase: p.KeepCase, NGramMin: p.NGramMin, NGramMax: p.NGramMax, StopWords: p.StopWords}
@@ -178,6 +178,30 @@ func TestVectorizerParity(t *testing.T) {
 					}
 				}
 				roundTrip(t, fitted, test[kind])
+
+				// Fitting and transforming in one pass gives the same vocabulary and matrix.
+				var m *CSR
+				var again preprocess.Fitted
+				switch s := spec.(type) {
+				case CountSpec:
+					again, m, err = s.FitSparse(ctx, trainF)
+				case TfidfSpec:
+					again, m, err = s.FitSparse(ctx, trainF)
+				default:
+					return
+				}
+				if err != nil {
+					t.Fatal(err)
+				}
+				if a, b := normalise(again), normalise(fitted); a != b {
+					t.Errorf("FitSparse state %v, Fit state %v", a, b)
+				}
+				checkCSR(t, m)
+				for i, row := range c.Train {
+					got := make([]float64, len(row))
+					m.DoRowNonZero(i, func(_, j int, v float64) { got[j] = v })
+					assertClose(t, fmt.Sprintf("FitSparse row %d", i), got, row, 1e-9)
+				}
 			})
 		}
 	}
@@ -219,6 +243,12 @@ func TestVectorizerErrors(t *testing.T) {
 				t.Fatalf("Fit error %v, want %v", err, tc.want)
 			}
 		})
+	}
+	// A cancelled context stops fitting and transforming.
+	cancelled, cancel := context.WithCancel(ctx)
+	cancel()
+	if _, err := Tfidf("notes").Fit(cancelled, f); !errors.Is(err, context.Canceled) {
+		t.Errorf("fit on a cancelled context: %v", err)
 	}
 	// A hashing vectoriser with the default 2^20 columns has no dense form.
 	h, err := Hashing("notes", 0).Fit(ctx, f)

@@ -39,7 +39,7 @@ func (t Tokenizer) Tokens(doc string) []string {
 	}
 	var out []string
 	var sc tokScratch
-	c.each(doc, &sc, func(term string) { out = append(out, strings.Clone(term)) })
+	c.each(doc, &sc, func(term []byte) { out = append(out, string(term)) })
 	return out
 }
 
@@ -74,8 +74,9 @@ func (t Tokenizer) compile() (*tokenizer, error) {
 
 // tokScratch holds buffers one goroutine reuses across documents.
 type tokScratch struct {
-	words []string
-	buf   []byte
+	text  []byte   // the document, lowercased
+	words [][2]int // [start, end) of each kept word in text
+	buf   []byte   // the n-gram being built
 }
 
 // asciiWord marks the ASCII word characters: letters, digits, underscore.
@@ -93,19 +94,37 @@ func isWordRune(r rune) bool {
 	return unicode.IsLetter(r) || unicode.IsNumber(r)
 }
 
-// each calls fn with each term of doc, in scikit-learn's order. The string
-// given to fn is only valid during the call (it may share memory with doc
-// or with the scratch buffer): clone it to keep it.
-func (t *tokenizer) each(doc string, sc *tokScratch, fn func(term string)) {
-	if t.lower {
-		doc = strings.ToLower(doc)
+// lowerInto copies doc into dst, lowercased if lower, without allocating
+// for ASCII text.
+func lowerInto(dst []byte, doc string, lower bool) []byte {
+	dst = append(dst[:0], doc...)
+	if !lower {
+		return dst
 	}
+	for i, c := range dst {
+		if c >= utf8.RuneSelf {
+			// Non-ASCII: let the strings package apply Unicode case rules.
+			return append(dst[:0], strings.ToLower(doc)...)
+		}
+		if 'A' <= c && c <= 'Z' {
+			dst[i] = c + 'a' - 'A'
+		}
+	}
+	return dst
+}
+
+// each calls fn with each term of doc, in scikit-learn's order. The bytes
+// given to fn are only valid during the call (they are scratch memory):
+// copy them to keep them.
+func (t *tokenizer) each(doc string, sc *tokScratch, fn func(term []byte)) {
+	text := lowerInto(sc.text, doc, t.lower)
+	sc.text = text
 	words := sc.words[:0]
 	start, runes := -1, 0
-	for i := 0; i < len(doc); {
-		r, size := rune(doc[i]), 1
+	for i := 0; i < len(text); {
+		r, size := rune(text[i]), 1
 		if r >= utf8.RuneSelf {
-			r, size = utf8.DecodeRuneInString(doc[i:])
+			r, size = utf8.DecodeRune(text[i:])
 		}
 		if isWordRune(r) {
 			if start < 0 {
@@ -114,19 +133,19 @@ func (t *tokenizer) each(doc string, sc *tokScratch, fn func(term string)) {
 			runes++
 		} else if start >= 0 {
 			if runes >= 2 {
-				words = t.keep(words, doc[start:i])
+				words = t.keep(words, text, start, i)
 			}
 			start = -1
 		}
 		i += size
 	}
 	if start >= 0 && runes >= 2 {
-		words = t.keep(words, doc[start:])
+		words = t.keep(words, text, start, len(text))
 	}
 	sc.words = words
 	if t.nmin == 1 {
 		for _, w := range words {
-			fn(w)
+			fn(text[w[0]:w[1]:w[1]])
 		}
 	}
 	for n := max(t.nmin, 2); n <= t.nmax && n <= len(words); n++ {
@@ -136,26 +155,26 @@ func (t *tokenizer) each(doc string, sc *tokScratch, fn func(term string)) {
 				if k > 0 {
 					b = append(b, ' ')
 				}
-				b = append(b, w...)
+				b = append(b, text[w[0]:w[1]]...)
 			}
 			sc.buf = b
-			fn(string(b))
+			fn(b)
 		}
 	}
 }
 
-func (t *tokenizer) keep(words []string, w string) []string {
+func (t *tokenizer) keep(words [][2]int, text []byte, start, end int) [][2]int {
 	if t.stop != nil {
-		if _, ok := t.stop[w]; ok {
+		if _, ok := t.stop[string(text[start:end])]; ok {
 			return words
 		}
 	}
-	return append(words, w)
+	return append(words, [2]int{start, end})
 }
 
 // murmur3 returns MurmurHash3 (x86, 32-bit) of data with the given seed as
 // a signed integer, as scikit-learn's murmurhash3_32(positive=False).
-func murmur3(data string, seed uint32) int32 {
+func murmur3(data []byte, seed uint32) int32 {
 	const c1, c2 = 0xcc9e2d51, 0x1b873593
 	h := seed
 	n := len(data)

@@ -1,0 +1,81 @@
+"""Time scikit-learn's TfidfVectorizer.fit_transform on the documents of
+features/bench_test.go (the same splitmix64 generator), for comparison with
+
+    go test -run XXX -bench Tfidf -benchmem ./features
+
+Run with /usr/bin/python3 features/testdata/bench_tfidf.py.
+"""
+import time
+
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+M = (1 << 64) - 1
+WORDS = ["slow", "great", "price", "support", "bug", "love", "cancel", "upgrade", "crash",
+         "refund", "fast", "easy", "confusing", "billing", "feature", "mobile", "login"]
+
+
+class SplitMix64:
+    def __init__(self, seed):
+        self.s = seed
+
+    def next(self):
+        self.s = (self.s + 0x9E3779B97F4A7C15) & M
+        z = self.s
+        z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & M
+        z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & M
+        return z ^ (z >> 31)
+
+
+def notes(n):
+    r = SplitMix64(1)
+    docs = []
+    for _ in range(n):
+        k = r.next() % 7
+        words = []
+        for _ in range(k):
+            x = r.next()
+            w = WORDS[x % len(WORDS)]
+            if (x >> 32) % 5 == 0:
+                w = w[0].upper() + w[1:] + ","
+            words.append(w)
+        docs.append(" ".join(words))
+    return docs
+
+
+def wide(n):
+    r = SplitMix64(2)
+    docs = []
+    for _ in range(n):
+        words = []
+        for _ in range(8):
+            x = r.next()
+            words.append("w%d" % min(x % 100000, (x >> 20) % 100000))
+        docs.append(" ".join(words))
+    return docs
+
+
+def bench(name, docs, repeat=3):
+    best = best_t = None
+    for _ in range(repeat):
+        t = time.perf_counter()
+        v = TfidfVectorizer()
+        X = v.fit_transform(docs)
+        d = time.perf_counter() - t
+        best = d if best is None else min(best, d)
+        t = time.perf_counter()
+        v.transform(docs)
+        d = time.perf_counter() - t
+        best_t = d if best_t is None else min(best_t, d)
+    print(f"{name}: {len(docs)} docs, {X.shape[1]} terms, {X.nnz} stored values: "
+          f"fit_transform best of {repeat} {best:.3f} s ({best / len(docs) * 1e9:.0f} ns/doc), "
+          f"transform {best_t:.3f} s")
+
+
+if __name__ == "__main__":
+    n = 1_000_000
+    d = notes(n)
+    print("first notes:", d[:3])
+    bench("notes", d)
+    w = wide(n)
+    print("first wide:", w[0])
+    bench("wide", w)
