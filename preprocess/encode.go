@@ -174,6 +174,9 @@ func (s OrdinalSpec) Fit(ctx context.Context, f *frame.Frame) (Fitted, error) {
 func (s OrdinalSpec) Begin() Partial {
 	s.Columns = slices.Clone(s.Columns)
 	return &categoryPartial{step: "ordinal", spec: s, named: s.Columns, finish: func(p *categoryPartial) (Fitted, error) {
+		if int(s.Unknown) >= len(unknownNames) {
+			return nil, fmt.Errorf("ordinal: unknown policy %d: %w", s.Unknown, ErrParam)
+		}
 		e := &OrdinalEncoder{Unknown: s.Unknown, Columns: make([]CategoryColumn, len(p.counts))}
 		for i := range p.counts {
 			e.Columns[i] = CategoryColumn{Name: p.cols.names[i], Categories: p.counts[i].Values()}

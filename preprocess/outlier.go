@@ -206,16 +206,26 @@ func (s RangeSpec) WithAction(a OutlierAction) RangeSpec {
 // frame.ErrKind, [ErrNotFinite] for an infinite training value (Transform
 // clips those), and ctx.Err() when ctx is cancelled.
 func (s RangeSpec) Fit(ctx context.Context, f *frame.Frame) (Fitted, error) {
-	if math.IsNaN(s.Lo) || math.IsNaN(s.Hi) || s.Lo > s.Hi {
-		return nil, fmt.Errorf("range: bounds [%v, %v]: %w", s.Lo, s.Hi, ErrParam)
+	if err := s.check(); err != nil {
+		return nil, err
 	}
 	return fitOnce(ctx, s, f)
+}
+
+func (s RangeSpec) check() error {
+	if math.IsNaN(s.Lo) || math.IsNaN(s.Hi) || s.Lo > s.Hi {
+		return fmt.Errorf("range: bounds [%v, %v]: %w", s.Lo, s.Hi, ErrParam)
+	}
+	return nil
 }
 
 // Begin returns an empty [Partial] for s.
 func (s RangeSpec) Begin() Partial {
 	s.Columns = slices.Clone(s.Columns)
 	return &floatPartial{step: "range", spec: s, named: s.Columns, keep: true, finish: func(p *floatPartial) (Fitted, error) {
+		if err := s.check(); err != nil {
+			return nil, err
+		}
 		bounds := make([]Bounds, len(p.cols.names))
 		for i, n := range p.cols.names {
 			bounds[i] = Bounds{Name: n, Lo: bound(s.Lo), Hi: bound(s.Hi)}
@@ -245,16 +255,26 @@ func IQR(cols ...string) IQRSpec { return IQRSpec{Columns: slices.Clone(cols)} }
 // frame.ErrNoColumn, frame.ErrKind, [ErrNotFinite], [ErrAllMissing], and
 // ctx.Err() when ctx is cancelled.
 func (s IQRSpec) Fit(ctx context.Context, f *frame.Frame) (Fitted, error) {
-	if s.K < 0 || math.IsNaN(s.K) {
-		return nil, fmt.Errorf("iqr: k %v: %w", s.K, ErrParam)
+	if err := s.check(); err != nil {
+		return nil, err
 	}
 	return fitOnce(ctx, s, f)
+}
+
+func (s IQRSpec) check() error {
+	if s.K < 0 || math.IsNaN(s.K) {
+		return fmt.Errorf("iqr: k %v: %w", s.K, ErrParam)
+	}
+	return nil
 }
 
 // Begin returns an empty [Partial] for s; it holds the present values.
 func (s IQRSpec) Begin() Partial {
 	s.Columns = slices.Clone(s.Columns)
 	return &floatPartial{step: "iqr", spec: s, named: s.Columns, keep: true, finish: func(p *floatPartial) (Fitted, error) {
+		if err := s.check(); err != nil {
+			return nil, err
+		}
 		k := s.K
 		if k == 0 {
 			k = 1.5
@@ -286,16 +306,26 @@ func ZScore(cols ...string) ZScoreSpec { return ZScoreSpec{Columns: slices.Clone
 // Fit learns each column's mean and standard deviation and returns an
 // [*OutlierFilter]. Errors are those of [IQRSpec.Fit].
 func (s ZScoreSpec) Fit(ctx context.Context, f *frame.Frame) (Fitted, error) {
-	if s.Threshold < 0 || math.IsNaN(s.Threshold) {
-		return nil, fmt.Errorf("z-score: threshold %v: %w", s.Threshold, ErrParam)
+	if err := s.check(); err != nil {
+		return nil, err
 	}
 	return fitOnce(ctx, s, f)
+}
+
+func (s ZScoreSpec) check() error {
+	if s.Threshold < 0 || math.IsNaN(s.Threshold) {
+		return fmt.Errorf("z-score: threshold %v: %w", s.Threshold, ErrParam)
+	}
+	return nil
 }
 
 // Begin returns an empty [Partial] for s.
 func (s ZScoreSpec) Begin() Partial {
 	s.Columns = slices.Clone(s.Columns)
 	return &floatPartial{step: "z-score", spec: s, named: s.Columns, keep: true, finish: func(p *floatPartial) (Fitted, error) {
+		if err := s.check(); err != nil {
+			return nil, err
+		}
 		t := s.Threshold
 		if t == 0 {
 			t = 3
@@ -333,16 +363,26 @@ func Winsorize(lower, upper float64, cols ...string) WinsorizeSpec {
 // returns an error wrapping [ErrParam] for quantiles outside [0, 1] or out
 // of order, and otherwise the errors of [IQRSpec.Fit].
 func (s WinsorizeSpec) Fit(ctx context.Context, f *frame.Frame) (Fitted, error) {
-	if !(0 <= s.Lower && s.Lower <= s.Upper && s.Upper <= 1) {
-		return nil, fmt.Errorf("winsorize: quantiles %v, %v: %w", s.Lower, s.Upper, ErrParam)
+	if err := s.check(); err != nil {
+		return nil, err
 	}
 	return fitOnce(ctx, s, f)
+}
+
+func (s WinsorizeSpec) check() error {
+	if !(0 <= s.Lower && s.Lower <= s.Upper && s.Upper <= 1) {
+		return fmt.Errorf("winsorize: quantiles %v, %v: %w", s.Lower, s.Upper, ErrParam)
+	}
+	return nil
 }
 
 // Begin returns an empty [Partial] for s; it holds the present values.
 func (s WinsorizeSpec) Begin() Partial {
 	s.Columns = slices.Clone(s.Columns)
 	return &floatPartial{step: "winsorize", spec: s, named: s.Columns, keep: true, finish: func(p *floatPartial) (Fitted, error) {
+		if err := s.check(); err != nil {
+			return nil, err
+		}
 		bounds := make([]Bounds, len(p.cols.names))
 		for i, n := range p.cols.names {
 			bounds[i] = Bounds{Name: n, Lo: bound(p.samples[i].Quantile(s.Lower)), Hi: bound(p.samples[i].Quantile(s.Upper))}

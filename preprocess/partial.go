@@ -36,12 +36,30 @@ type Partial interface {
 }
 
 // An Incremental step can be fitted batch by batch through a [Partial].
-// Every spec of this package is Incremental.
+// The specs of this package that learn statistics are Incremental.
 type Incremental interface {
 	Step
 	// Begin returns an empty Partial for this spec.
 	Begin() Partial
 }
+
+// The specs that learn mergeable statistics.
+var (
+	_ Incremental = ImputeSpec{}
+	_ Incremental = StandardScaleSpec{}
+	_ Incremental = OneHotSpec{}
+	_ Incremental = MinMaxScaleSpec{}
+	_ Incremental = MaxAbsScaleSpec{}
+	_ Incremental = RobustScaleSpec{}
+	_ Incremental = QuantileTransformSpec{}
+	_ Incremental = RangeSpec{}
+	_ Incremental = IQRSpec{}
+	_ Incremental = ZScoreSpec{}
+	_ Incremental = WinsorizeSpec{}
+	_ Incremental = OrdinalSpec{}
+	_ Incremental = FrequencySpec{}
+	_ Incremental = MissingIndicatorSpec{}
+)
 
 // FitStream fits s over the batches of a stream, in constant memory for
 // steps whose statistics are bounded (moments, counts); a median is exact
