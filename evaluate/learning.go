@@ -168,8 +168,13 @@ type Diagnosis struct {
 	TestStd   float64 // standard deviation of the validation score over folds
 	Folds     int     // number of folds behind the means
 	Gap       float64 // Train − Test
-	Tolerance float64 // gap (and margin over the baseline) treated as noise
+	Tolerance float64 // gap treated as noise
 	Baseline  float64 // a trivial model's score; NaN if not given
+	Perfect   float64 // the scorer's best possible score (1, or 0 for an error); NaN if unknown
+	// Learned is the share of the room between Baseline and Perfect that
+	// the training score covers: (Train − Baseline) / (Perfect − Baseline);
+	// NaN when either is unknown.
+	Learned float64
 	// From the learning curve, when diagnosed from one: the validation
 	// score at the smallest and largest training sizes.
 	SmallTest, LargeTest float64
@@ -186,13 +191,17 @@ func (d *Diagnosis) String() string { return d.Text }
 // the majority class or the mean), or NaN if unknown; without it
 // underfitting cannot be judged.
 //
-// The rule: the tolerance is 5% of the larger score magnitude, and at
+// The rule. The tolerance is 5% of the larger score magnitude, and at
 // least two standard errors of the mean validation score (2·std/√folds),
-// so fold noise is not called a gap. The model overfits if its training
-// score exceeds its validation score by more than the tolerance; it
-// underfits if its training score is within the tolerance of the baseline
-// (checked first: a model that learns nothing cannot overfit); otherwise it
-// fits well.
+// so fold noise is not called a gap. The model underfits if, with a
+// baseline, its training score covers less than 10% of the room between
+// the baseline and the scorer's perfect score (1 for accuracy, F1, ROC AUC,
+// R² and the like; 0 for the negated errors "neg_…" and "max_error"), or,
+// for a scorer whose perfect score is unknown, is within the tolerance of
+// the baseline. Underfitting is checked first: a model that learns nothing
+// cannot overfit. Otherwise the model overfits if its training score
+// exceeds its validation score by more than the tolerance, and fits well
+// if not.
 //
 // It returns an error wrapping [ErrScorer] for an unknown scorer and
 // [ErrUndefined] if the run has no training scores.
@@ -232,12 +241,24 @@ func (d *Diagnosis) judge() {
 	d.Gap = d.Train - d.Test
 	d.Tolerance = max(0.05*max(math.Abs(d.Train), math.Abs(d.Test)), 2*d.TestStd/math.Sqrt(float64(max(d.Folds, 1))))
 	haveBase := !math.IsNaN(d.Baseline)
+	d.Perfect = perfectScore(d.Scorer)
+	d.Learned = math.NaN()
+	if haveBase && d.Perfect != d.Baseline {
+		d.Learned = (d.Train - d.Baseline) / (d.Perfect - d.Baseline)
+	}
+	const advice = " Try a more flexible model, weaker regularisation or better features; more rows will not help."
 	var b strings.Builder
 	switch {
-	case haveBase && d.Train-d.Baseline <= d.Tolerance:
+	case !math.IsNaN(d.Learned) && d.Learned < 0.1:
 		d.Verdict = Underfit
-		fmt.Fprintf(&b, "underfits: training %s %.4f is within %.4f of the baseline's %.4f, so the model learns little even from the rows it was fitted on (validation %.4f). Try a more flexible model, weaker regularisation or better features; more rows will not help.",
+		fmt.Fprintf(&b, "underfits: training %s %.4f covers only %.0f%% of the way from the baseline's %.4f to a perfect %g, so the model learns little even from the rows it was fitted on (validation %.4f).",
+			d.Scorer, d.Train, 100*max(d.Learned, 0), d.Baseline, d.Perfect, d.Test)
+		b.WriteString(advice)
+	case haveBase && math.IsNaN(d.Perfect) && d.Train-d.Baseline <= d.Tolerance:
+		d.Verdict = Underfit
+		fmt.Fprintf(&b, "underfits: training %s %.4f is within %.4f of the baseline's %.4f, so the model learns little even from the rows it was fitted on (validation %.4f).",
 			d.Scorer, d.Train, d.Tolerance, d.Baseline, d.Test)
+		b.WriteString(advice)
 	case d.Gap > d.Tolerance:
 		d.Verdict = Overfit
 		fmt.Fprintf(&b, "overfits: training %s %.4f vs validation %.4f ± %.4f, a gap of %.4f (tolerance %.4f). Regularise or simplify the model, or add rows.",
@@ -264,4 +285,19 @@ func (d *Diagnosis) judge() {
 		}
 	}
 	d.Text = b.String()
+}
+
+// perfectScore is the best value of a predefined scorer: 1 for scores, 0
+// for negated errors; NaN for a name it does not know.
+func perfectScore(name string) float64 {
+	if strings.HasPrefix(name, "neg_") || name == "max_error" {
+		return 0
+	}
+	for _, prefix := range []string{"accuracy", "balanced_accuracy", "f1", "precision", "recall", "roc_auc",
+		"average_precision", "r2", "explained_variance", "matthews_corrcoef"} {
+		if name == prefix || strings.HasPrefix(name, prefix+"_") {
+			return 1
+		}
+	}
+	return math.NaN()
 }

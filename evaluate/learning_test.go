@@ -167,3 +167,48 @@ func TestDiagnose(t *testing.T) {
 		t.Errorf("empty curve: %v", err)
 	}
 }
+
+// cvOf builds a CVResult with the given per-fold training and test scores.
+func cvOf(scorer string, train, test []float64) *CVResult {
+	r := &CVResult{Scorers: []string{scorer}}
+	for k := range test {
+		r.Folds = append(r.Folds, FoldResult{Fold: k, Train: []float64{train[k]}, Test: []float64{test[k]}})
+	}
+	return r
+}
+
+func TestDiagnoseRules(t *testing.T) {
+	tests := []struct {
+		name        string
+		scorer      string
+		train, test []float64
+		baseline    float64
+		want        Verdict
+		perfect     float64
+	}{
+		{"r2 barely above the mean", "r2", []float64{0.02, 0.03, 0.01}, []float64{0, 0.01, -0.01}, -0.05, Underfit, 1},
+		{"r2 good", "r2", []float64{0.81, 0.8, 0.82}, []float64{0.79, 0.8, 0.78}, -0.05, GoodFit, 1},
+		{"rmse overfit", "neg_root_mean_squared_error", []float64{-5, -5, -5}, []float64{-8, -8.5, -7.5}, -20, Overfit, 0},
+		{"rmse no better than the mean", "neg_root_mean_squared_error", []float64{-19.5, -19, -20}, []float64{-20, -20, -20}, -20, Underfit, 0},
+		{"custom score near baseline", "profit", []float64{10.2, 10.2}, []float64{10.1, 10.1}, 10, Underfit, math.NaN()},
+		{"custom score well above", "profit", []float64{30, 30}, []float64{29.5, 29.5}, 10, GoodFit, math.NaN()},
+		{"macro f1 overfit", "f1_macro", []float64{0.99, 0.98}, []float64{0.7, 0.72}, 0.3, Overfit, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d, err := Diagnose(cvOf(tt.scorer, tt.train, tt.test), tt.scorer, tt.baseline)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d.Verdict != tt.want {
+				t.Errorf("verdict %v, want %v: %s", d.Verdict, tt.want, d)
+			}
+			if d.Perfect != tt.perfect && !(math.IsNaN(d.Perfect) && math.IsNaN(tt.perfect)) {
+				t.Errorf("perfect %v, want %v", d.Perfect, tt.perfect)
+			}
+			if !strings.Contains(d.Text, tt.scorer) {
+				t.Errorf("text does not name the scorer: %s", d)
+			}
+		})
+	}
+}

@@ -86,3 +86,8 @@ func (m modelProbaPredictor) PredictProba(ctx context.Context, f *frame.Frame) (
 }
 
 func (m modelProbaPredictor) Classes() []float64 { return m.pp.Classes() }
+
+var (
+	_ Predictor      = modelPredictor{}
+	_ ProbaPredictor = modelProbaPredictor{}
+)

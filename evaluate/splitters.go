@@ -217,3 +217,14 @@ func (s ShuffleSplit) Split(y []float64) ([]Fold, error) {
 		return []Fold{{Train: train, Test: test}}, nil
 	})
 }
+
+// The splitters satisfy Splitter.
+var (
+	_ Splitter = KFold{}
+	_ Splitter = StratifiedKFold{}
+	_ Splitter = GroupKFold[string]{}
+	_ Splitter = TimeSeriesSplit{}
+	_ Splitter = RepeatedStratifiedKFold{}
+	_ Splitter = RepeatedKFold{}
+	_ Splitter = ShuffleSplit{}
+)
