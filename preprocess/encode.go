@@ -164,8 +164,8 @@ func (s OrdinalSpec) WithUnknownPolicy(p UnknownPolicy) OrdinalSpec {
 // policy, frame.ErrEmpty, frame.ErrNoColumn, frame.ErrKind,
 // [ErrAllMissing], and ctx.Err() when ctx is cancelled.
 func (s OrdinalSpec) Fit(ctx context.Context, f *frame.Frame) (Fitted, error) {
-	if int(s.Unknown) >= len(unknownNames) {
-		return nil, fmt.Errorf("ordinal: unknown policy %d: %w", s.Unknown, ErrParam)
+	if s.Unknown != IgnoreUnknown && s.Unknown != ErrorOnUnknown {
+		return nil, fmt.Errorf("ordinal: unknown policy %v: %w", s.Unknown, ErrParam)
 	}
 	return fitOnce(ctx, s, f)
 }
@@ -174,8 +174,8 @@ func (s OrdinalSpec) Fit(ctx context.Context, f *frame.Frame) (Fitted, error) {
 func (s OrdinalSpec) Begin() Partial {
 	s.Columns = slices.Clone(s.Columns)
 	return &categoryPartial{step: "ordinal", spec: s, named: s.Columns, finish: func(p *categoryPartial) (Fitted, error) {
-		if int(s.Unknown) >= len(unknownNames) {
-			return nil, fmt.Errorf("ordinal: unknown policy %d: %w", s.Unknown, ErrParam)
+		if s.Unknown != IgnoreUnknown && s.Unknown != ErrorOnUnknown {
+			return nil, fmt.Errorf("ordinal: unknown policy %v: %w", s.Unknown, ErrParam)
 		}
 		e := &OrdinalEncoder{Unknown: s.Unknown, Columns: make([]CategoryColumn, len(p.counts))}
 		for i := range p.counts {
@@ -228,7 +228,7 @@ func (e *OrdinalEncoder) Transform(ctx context.Context, f *frame.Frame) (*frame.
 // Validate reports whether the state is usable. It returns an error
 // wrapping [ErrState] otherwise.
 func (e *OrdinalEncoder) Validate() error {
-	if int(e.Unknown) >= len(unknownNames) || len(e.Columns) == 0 {
+	if (e.Unknown != IgnoreUnknown && e.Unknown != ErrorOnUnknown) || len(e.Columns) == 0 {
 		return fmt.Errorf("ordinal encoder: unknown policy %d, %d columns: %w", e.Unknown, len(e.Columns), ErrState)
 	}
 	names, cats := categoryNames(e.Columns)

@@ -417,3 +417,18 @@ func ExampleKNNImpute() {
 	// Output:
 	// [50 60 70 80 75]
 }
+
+func ExampleOneHotSpec_infrequent() {
+	ctx := context.Background()
+	train, _ := frame.New(frame.Categories("city", []string{"Oslo", "Oslo", "Oslo", "Bergen", "Bergen", "Tromsø", "Bodø"}, nil))
+	spec := preprocess.OneHotSpec{Columns: []string{"city"}, MinCount: 2, Unknown: preprocess.InfrequentIfExist}
+	enc, _ := spec.Fit(ctx, train)
+	test, _ := frame.New(frame.Categories("city", []string{"Oslo", "Bodø", "Paris"}, nil))
+	out, _ := enc.Transform(ctx, test)
+	fmt.Println(out.Names())
+	rare, _ := out.Float("city=<infrequent>")
+	fmt.Println(rare) // Bodø is rare, Paris unseen: both infrequent
+	// Output:
+	// [city=Bergen city=Oslo city=<infrequent>]
+	// [0 1 1]
+}

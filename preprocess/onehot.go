@@ -1,6 +1,7 @@
 package preprocess
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"reflect"
@@ -19,11 +20,15 @@ const (
 	IgnoreUnknown UnknownPolicy = iota
 	// ErrorOnUnknown makes Transform fail with [ErrUnknownCategory].
 	ErrorOnUnknown
+	// InfrequentIfExist encodes an unseen category in the one-hot column of
+	// the infrequent categories when there is one, as all zeros otherwise
+	// (one-hot encoding only).
+	InfrequentIfExist
 )
 
-var unknownNames = [...]string{"ignore", "error"}
+var unknownNames = [...]string{"ignore", "error", "infrequent_if_exist"}
 
-// String returns "ignore" or "error".
+// String returns "ignore", "error" or "infrequent_if_exist".
 func (p UnknownPolicy) String() string {
 	if int(p) < len(unknownNames) {
 		return unknownNames[p]
@@ -44,7 +49,7 @@ func (p UnknownPolicy) MarshalText() ([]byte, error) {
 func (p *UnknownPolicy) UnmarshalText(b []byte) error {
 	i := slices.Index(unknownNames[:], string(b))
 	if i < 0 {
-		return fmt.Errorf("unknown-category policy %q (want ignore or error): %w", b, ErrParam)
+		return fmt.Errorf("unknown-category policy %q (want ignore, error or infrequent_if_exist): %w", b, ErrParam)
 	}
 	*p = UnknownPolicy(i)
 	return nil
@@ -113,8 +118,15 @@ const OneHotSep = "="
 // encoded as all zeros. (scikit-learn 1.2 makes a missing value a category
 // of its own; to get that here, impute the column with the [Constant]
 // strategy first, which adds a "missing_value" category.) A category unseen
-// in fitting is encoded as all zeros under [IgnoreUnknown], the default, and
-// is an error under [ErrorOnUnknown].
+// in fitting is encoded as all zeros under [IgnoreUnknown], the default, is
+// an error under [ErrorOnUnknown], and goes to the infrequent column under
+// [InfrequentIfExist].
+//
+// Rare categories can be grouped into one column named
+// column=<infrequent> (see [InfrequentCategory]), placed after the others,
+// by a minimum count or share of rows, or by a maximum number of columns, as
+// scikit-learn's min_frequency and max_categories do. Dropping then applies
+// to the output columns: DropFirst drops the first frequent category.
 //
 // Build it with [OneHot]; it is an immutable value, safe for concurrent use.
 type OneHotSpec struct {
@@ -124,7 +136,21 @@ type OneHotSpec struct {
 	Unknown UnknownPolicy
 	// Drop is which category column, if any, is left out.
 	Drop DropPolicy
+	// MinCount and MinFraction group the categories seen in fewer than
+	// MinCount training rows, or in less than MinFraction of them, into one
+	// infrequent column (scikit-learn's min_frequency as an int or a
+	// float); 0 turns each off.
+	MinCount    int64
+	MinFraction float64
+	// MaxCategories, when 2 or more, caps the number of output columns of
+	// a feature (before dropping) by grouping the least frequent categories
+	// as infrequent (scikit-learn's max_categories); 0 means no cap.
+	MaxCategories int
 }
+
+// InfrequentCategory is the name one-hot encoding gives the group of
+// infrequent categories: column "city" gets "city=<infrequent>".
+const InfrequentCategory = "<infrequent>"
 
 // OneHot returns the specification of a one-hot encoder of cols (every
 // categorical column when none are named).
@@ -179,7 +205,42 @@ func (s OneHotSpec) check() error {
 	if int(s.Unknown) >= len(unknownNames) || int(s.Drop) >= len(dropNames) {
 		return fmt.Errorf("%s: unknown policy %d, drop policy %d: %w", oneHotStep, s.Unknown, s.Drop, ErrParam)
 	}
+	if s.MinCount < 0 || !(s.MinFraction >= 0 && s.MinFraction <= 1) || s.MaxCategories < 0 || s.MaxCategories == 1 {
+		return fmt.Errorf("%s: min count %d, min fraction %v, max categories %d: %w", oneHotStep, s.MinCount, s.MinFraction, s.MaxCategories, ErrParam)
+	}
 	return nil
+}
+
+// infrequent returns the indices of the infrequent categories among seen
+// (sorted) with their counts, as scikit-learn's _identify_infrequent.
+func (s OneHotSpec) infrequent(counts []int64, rows int64) []int {
+	mask := make([]bool, len(counts))
+	nInf := 0
+	for k, n := range counts {
+		if (s.MinCount > 0 && n < s.MinCount) || (s.MinFraction > 0 && float64(n) < float64(rows)*s.MinFraction) {
+			mask[k] = true
+			nInf++
+		}
+	}
+	if s.MaxCategories > 0 && s.MaxCategories < len(counts)-nInf+1 {
+		// The len(counts) − MaxCategories + 1 least frequent, ties in
+		// category order (a stable sort), as numpy's mergesort argsort.
+		order := make([]int, len(counts))
+		for k := range order {
+			order[k] = k
+		}
+		slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(counts[a], counts[b]) })
+		for _, k := range order[:len(counts)-s.MaxCategories+1] {
+			mask[k] = true
+		}
+	}
+	var out []int
+	for k, m := range mask {
+		if m {
+			out = append(out, k)
+		}
+	}
+	return out
 }
 
 func (p *oneHotPartial) Add(ctx context.Context, batch *frame.Frame) error {
@@ -246,8 +307,12 @@ func (p *oneHotPartial) Finish() (Fitted, error) {
 		if len(seen) == 0 {
 			return nil, fmt.Errorf("%s fit: column %q has %d rows, all missing: %w", oneHotStep, name, p.cols.rows, ErrAllMissing)
 		}
-		oc := OneHotColumn{Name: name, Categories: seen, Drop: -1}
-		if p.spec.Drop == DropFirst || (p.spec.Drop == DropIfBinary && len(seen) == 2) {
+		counts := make([]int64, len(seen))
+		for k, c := range seen {
+			counts[k] = p.counts[i].ByValue[c]
+		}
+		oc := OneHotColumn{Name: name, Categories: seen, Infrequent: p.spec.infrequent(counts, p.cols.rows), Drop: -1}
+		if p.spec.Drop == DropFirst || (p.spec.Drop == DropIfBinary && oc.outputs() == 2) {
 			oc.Drop = 0
 		}
 		out.Columns[i] = oc
@@ -271,20 +336,59 @@ type OneHotColumn struct {
 	Name string `json:"name"`
 	// Categories are the categories seen in fitting, sorted.
 	Categories []string `json:"categories"`
-	// Drop is the index in Categories of the category without a column,
-	// or -1 when every category has one.
+	// Infrequent lists the indices in Categories of the categories grouped
+	// into one infrequent column, ascending (none when grouping is off).
+	Infrequent []int `json:"infrequent,omitempty"`
+	// Drop is the index of the output column left out, or -1 when none is.
+	// The outputs are the frequent categories in order, then the
+	// infrequent group.
 	Drop int `json:"drop"`
+}
+
+// outputs returns the number of output columns before dropping.
+func (c OneHotColumn) outputs() int {
+	n := len(c.Categories) - len(c.Infrequent)
+	if len(c.Infrequent) > 0 {
+		n++
+	}
+	return n
+}
+
+// outputIndex returns, per category, its output column before dropping.
+func (c OneHotColumn) outputIndex() []int {
+	out := make([]int, len(c.Categories))
+	next, group := 0, len(c.Categories)-len(c.Infrequent)
+	inf := 0
+	for k := range c.Categories {
+		if inf < len(c.Infrequent) && c.Infrequent[inf] == k {
+			out[k] = group
+			inf++
+			continue
+		}
+		out[k] = next
+		next++
+	}
+	return out
 }
 
 // FeatureNames returns the names of the columns c becomes, in order.
 func (c OneHotColumn) FeatureNames() []string {
-	out := make([]string, 0, len(c.Categories))
+	names := make([]string, 0, c.outputs())
+	inf := 0
 	for k, cat := range c.Categories {
-		if k != c.Drop {
-			out = append(out, c.Name+OneHotSep+cat)
+		if inf < len(c.Infrequent) && c.Infrequent[inf] == k {
+			inf++
+			continue
 		}
+		names = append(names, c.Name+OneHotSep+cat)
 	}
-	return out
+	if len(c.Infrequent) > 0 {
+		names = append(names, c.Name+OneHotSep+InfrequentCategory)
+	}
+	if c.Drop >= 0 && c.Drop < len(names) {
+		names = slices.Delete(names, c.Drop, c.Drop+1)
+	}
+	return names
 }
 
 // FeatureNames returns the names of all the one-hot columns Transform
@@ -362,21 +466,33 @@ func (e *OneHotEncoder) encode(oc OneHotColumn, c *frame.CategoricalColumn) ([][
 	// remap[code] is the output column of dictionary code, or -1 (unknown or
 	// dropped category: all zeros), or -2 (unknown under ErrorOnUnknown).
 	dict := c.Dict()
+	index := oc.outputIndex()
+	group := -1
+	if len(oc.Infrequent) > 0 {
+		group = oc.outputs() - 1
+	}
 	remap := make([]int, len(dict))
 	for code, cat := range dict {
 		k, found := slices.BinarySearch(oc.Categories, cat)
+		j := -1
 		switch {
-		case !found && e.Unknown == ErrorOnUnknown:
+		case found:
+			j = index[k]
+		case e.Unknown == ErrorOnUnknown:
 			remap[code] = -2
-		case !found || k == oc.Drop:
-			remap[code] = -1
-		case oc.Drop >= 0 && k > oc.Drop:
-			remap[code] = k - 1
-		default:
-			remap[code] = k
+			continue
+		case e.Unknown == InfrequentIfExist:
+			j = group
 		}
+		switch {
+		case j < 0 || j == oc.Drop:
+			j = -1
+		case oc.Drop >= 0 && j > oc.Drop:
+			j--
+		}
+		remap[code] = j
 	}
-	width := len(oc.Categories)
+	width := oc.outputs()
 	if oc.Drop >= 0 {
 		width--
 	}
@@ -422,8 +538,13 @@ func (e *OneHotEncoder) Validate() error {
 					c.Name, c.Categories[k-1], c.Categories[k], ErrState)
 			}
 		}
-		if c.Drop < -1 || c.Drop >= len(c.Categories) {
-			return fmt.Errorf("one-hot encoder: column %q drop index %d of %d categories: %w", c.Name, c.Drop, len(c.Categories), ErrState)
+		for k, j := range c.Infrequent {
+			if j < 0 || j >= len(c.Categories) || (k > 0 && j <= c.Infrequent[k-1]) {
+				return fmt.Errorf("one-hot encoder: column %q infrequent index %d: %w", c.Name, j, ErrState)
+			}
+		}
+		if c.Drop < -1 || c.Drop >= c.outputs() {
+			return fmt.Errorf("one-hot encoder: column %q drop index %d of %d outputs: %w", c.Name, c.Drop, c.outputs(), ErrState)
 		}
 	}
 	if err := checkNames("one-hot encoder", names); err != nil {

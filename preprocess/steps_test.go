@@ -80,6 +80,9 @@ func TestFitBadInput(t *testing.T) {
 		{"one-hot cancelled", cancelled, OneHot("city"), f, context.Canceled, ""},
 		{"one-hot all missing", ctx, OneHot("c"), allNaN, ErrAllMissing, `"c"`},
 		{"one-hot bad policy", ctx, OneHotSpec{Unknown: 9}, f, ErrParam, "policy"},
+		{"one-hot max categories 1", ctx, OneHotSpec{MaxCategories: 1}, f, ErrParam, "max categories"},
+		{"one-hot min fraction", ctx, OneHotSpec{MinFraction: 1.5}, f, ErrParam, "min fraction"},
+		{"ordinal infrequent policy", ctx, OrdinalSpec{Unknown: InfrequentIfExist}, f, ErrParam, "infrequent"},
 		{"one-hot name clash", ctx, OneHot("city"), mustFrame(t,
 			frame.Categories("city", []string{"Oslo"}, nil), frame.Floats("city=Oslo", []float64{1})), frame.ErrDuplicate, "city=Oslo"},
 	}

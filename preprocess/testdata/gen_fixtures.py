@@ -286,6 +286,32 @@ knn.append({"k": 2, "weights": "uniform", "train": [clean(T[:, j]) for j in rang
             "new_out": [clean(c) for c in imp.transform(Tnew).T]})
 fixtures["knn"] = knn
 
+# --- OneHotEncoder with infrequent categories ----------------------------------
+p = np.array([0.3, 0.25, 0.2, 0.1, 0.06, 0.04, 0.03, 0.02])
+tr = np.column_stack([cat_col(300, list("abcdefgh"), p=p), cat_col(300, list("stuvwxyz"), p=p[::-1])])
+te = np.array([["a", "s"], ["h", "z"], ["q", "q"], ["e", "w"], ["g", "t"]], dtype=object)
+infrequent = []
+for params in [
+    {"min_frequency": 20},
+    {"min_frequency": 0.05},
+    {"max_categories": 4},
+    {"max_categories": 3, "min_frequency": 10},
+    {"min_frequency": 20, "drop": "first"},
+    {"max_categories": 2, "drop": "if_binary"},
+    {"min_frequency": 0.05, "handle_unknown": "ignore"},
+]:
+    kw = {"handle_unknown": "infrequent_if_exist", **params}
+    enc = OneHotEncoder(sparse_output=False, **kw).fit(tr)
+    out = enc.transform(te)
+    infrequent.append({
+        "params": {k: v for k, v in kw.items()},
+        "train": [clean(list(tr[:, j])) for j in range(2)],
+        "test": [clean(list(te[:, j])) for j in range(2)],
+        "feature_names": list(enc.get_feature_names_out(["c1", "c2"])),
+        "output": [clean(out[:, j]) for j in range(out.shape[1])],
+    })
+fixtures["one_hot_infrequent"] = infrequent
+
 path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fixtures.json")
 with open(path, "w") as f:
     json.dump(fixtures, f, indent=None, separators=(",", ":"), allow_nan=False)
