@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync/atomic"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -40,6 +41,9 @@ type Redis struct {
 	cluster bool
 	br      *breaker
 	layer   *Aside
+
+	calls atomic.Uint64 // calls that reached Redis
+	nanos atomic.Int64  // their total time
 }
 
 var (
@@ -81,9 +85,17 @@ func (r *Redis) call(ctx context.Context, op string, f func(ctx context.Context)
 		return fmt.Errorf("cache: redis %s: %w", op, ErrCircuitOpen)
 	}
 	cctx, cancel := r.withTimeout(ctx)
+	start := time.Now()
 	err := f(cctx)
+	r.observe(start)
 	cancel()
 	return r.done(ctx, op, "", err)
+}
+
+// observe counts a call that reached the client and its latency.
+func (r *Redis) observe(start time.Time) {
+	r.calls.Add(1)
+	r.nanos.Add(int64(time.Since(start)))
 }
 
 // withTimeout bounds ctx by the per-call timeout, unless its own deadline
@@ -120,7 +132,9 @@ func (r *Redis) Get(ctx context.Context, key string) ([]byte, bool, error) {
 		return nil, false, fmt.Errorf("cache: redis get %q: %w", key, ErrCircuitOpen)
 	}
 	cctx, cancel := r.withTimeout(ctx)
+	start := time.Now()
 	b, err := r.client.Get(cctx, r.prefix+key).Bytes()
+	r.observe(start)
 	cancel()
 	if errors.Is(err, redis.Nil) {
 		r.br.record(true)
@@ -242,7 +256,8 @@ func (r *Redis) SetMany(ctx context.Context, entries map[string][]byte, ttl time
 }
 
 // Stats returns the counters of the cache-aside layer built into r (used
-// by [GetOrLoad] on r), with the breaker's trips and fast failures.
+// by [GetOrLoad] on r), with the breaker's trips and fast failures and the
+// number and total latency of the calls that reached Redis.
 func (r *Redis) Stats() Stats { return r.layer.Stats() }
 
 // Available reports whether calls currently go to Redis (the breaker is
@@ -254,4 +269,6 @@ func (r *Redis) asideLayer() *Aside { return r.layer }
 func (r *Redis) addBackendStats(s *Stats) {
 	s.BreakerTrips += r.br.trips.Load()
 	s.BreakerRejections += r.br.rejected.Load()
+	s.BackendCalls += r.calls.Load()
+	s.BackendTime += time.Duration(r.nanos.Load())
 }

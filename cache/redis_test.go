@@ -187,8 +187,13 @@ func TestRedisConcurrentMissesLoadOnce(t *testing.T) {
 	if n := l.calls.Load(); n != 1 {
 		t.Errorf("100 concurrent misses called the loader %d times, want 1", n)
 	}
-	if s := r.Stats(); s.Misses != 100 || s.Loads != 1 || s.BackendErrors != 0 {
+	s := r.Stats()
+	if s.Misses != 100 || s.Loads != 1 || s.BackendErrors != 0 {
 		t.Errorf("Stats = %+v", s)
+	}
+	// 100 GETs, the flight's re-check and its SET reached Redis.
+	if s.BackendCalls != 102 || s.MeanBackendLatency() <= 0 || s.MeanLoadTime() <= 0 {
+		t.Errorf("BackendCalls %d, mean latency %v, mean load %v", s.BackendCalls, s.MeanBackendLatency(), s.MeanLoadTime())
 	}
 	// And the value is in Redis for the next caller.
 	if v, err := GetOrLoad(context.Background(), r, "hot", time.Minute, l.load); err != nil || v != "v" || l.calls.Load() != 1 {
@@ -309,5 +314,66 @@ func TestRedisUnreachableFailsFast(t *testing.T) {
 	}
 	if !r2.Available() {
 		t.Error("a cancelled call opened the breaker")
+	}
+}
+
+// TestRedisStrategies runs the key-shaping strategies over Redis, where
+// tag versions and batches go through MGET and pipelines.
+func TestRedisStrategies(t *testing.T) {
+	srv := testredis.Start(t)
+	ctx := context.Background()
+	r, client := newTestRedis(t, srv, RedisOptions{})
+	ns, err := NewNamespace(r, "scores", 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var loads atomic.Int64
+	load := func(context.Context) ([]float64, error) {
+		n := loads.Add(1)
+		return []float64{float64(n), 0.5}, nil
+	}
+	get := func() []float64 {
+		v, err := GetOrLoad(ctx, ns, "user:1", time.Minute, load, WithTags("model:v7"), WithJitter(0.1))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	if v := get(); v[0] != 1 {
+		t.Fatalf("first: %v", v)
+	}
+	if v := get(); v[0] != 1 || loads.Load() != 1 {
+		t.Fatalf("second: %v after %d loads", v, loads.Load())
+	}
+	if n, err := client.Exists(ctx, r.prefix+"scores:v2:user:1", r.prefix+"scores:v2:"+tagKey("model:v7")).Result(); err != nil || n != 2 {
+		t.Errorf("entry and tag version under the namespaced, prefixed keys: %d, %v", n, err)
+	}
+	if err := InvalidateTags(ctx, ns, "model:v7"); err != nil {
+		t.Fatal(err)
+	}
+	if v := get(); v[0] != 2 {
+		t.Errorf("after invalidating the tag: %v, want a reload", v)
+	}
+	if s := ns.Stats(); s.Stale != 1 || s.Hits != 1 {
+		t.Errorf("namespace Stats = %+v", s)
+	}
+
+	// GetOrLoadMany: one MGET, one load for the misses, one pipelined write.
+	loadMany := func(_ context.Context, keys []string) (map[string]int, error) {
+		out := map[string]int{}
+		for _, k := range keys {
+			out[k] = len(k)
+		}
+		return out, nil
+	}
+	keys := []string{"a", "bb", "ccc"}
+	for range 2 {
+		got, err := GetOrLoadMany(ctx, r, keys, time.Minute, loadMany)
+		if err != nil || len(got) != 3 || got["ccc"] != 3 {
+			t.Fatalf("GetOrLoadMany = %v, %v", got, err)
+		}
+	}
+	if s := r.Stats(); s.Hits != 3 || s.Loads != 1 {
+		t.Errorf("Redis Stats after two batch reads = %+v, want 3 hits and 1 load", s)
 	}
 }

@@ -44,8 +44,28 @@ type Stats struct {
 	// tier (also in Hits), and Invalidations the keys other processes told
 	// it to drop.
 	FrontHits, Invalidations uint64
+	// BackendCalls counts the calls a remote backend made to its server
+	// (a batch counts once), and BackendTime is their total latency.
+	BackendCalls uint64
+	BackendTime  time.Duration
 	// LoadTime is the total time spent in loader calls.
 	LoadTime time.Duration
+}
+
+// MeanBackendLatency returns BackendTime / BackendCalls, or 0 before any call.
+func (s Stats) MeanBackendLatency() time.Duration {
+	if s.BackendCalls == 0 {
+		return 0
+	}
+	return s.BackendTime / time.Duration(s.BackendCalls)
+}
+
+// MeanLoadTime returns LoadTime / Loads, or 0 before any load.
+func (s Stats) MeanLoadTime() time.Duration {
+	if s.Loads == 0 {
+		return 0
+	}
+	return s.LoadTime / time.Duration(s.Loads)
 }
 
 // Requests returns Hits + Misses: the reads the backend answered.
