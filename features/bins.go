@@ -439,6 +439,68 @@ func (b *BinDiscretizer) Transform(ctx context.Context, f *frame.Frame) (*frame.
 	return replace(step, f, reps)
 }
 
+// Inverse maps bins back to numbers, as scikit-learn's inverse_transform:
+// each binned column of f (bin numbers, or the one-hot columns column=k)
+// becomes a float column, under the original name and at its place,
+// holding the centre of the bin (the midpoint of its edges). A missing bin
+// (NaN, or one-hot columns all zero) gives NaN, as does the single bin of
+// a column that was constant in training (scikit-learn's centre of
+// (−∞, +∞)). It returns an error wrapping frame.ErrNoColumn or
+// frame.ErrKind when f lacks a bin column, and [ErrParam] for a bin
+// number that is not one of the column's bins.
+func (b *BinDiscretizer) Inverse(ctx context.Context, f *frame.Frame) (*frame.Frame, error) {
+	const step = "k-bins inverse"
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	var reps []replacement
+	for _, c := range b.Columns {
+		centres := make([]float64, c.Bins())
+		for k := range centres {
+			if len(c.Edges) == 0 {
+				centres[k] = math.NaN()
+			} else {
+				centres[k] = (c.Edges[k+1] + c.Edges[k]) * 0.5
+			}
+		}
+		names := c.names(b.OneHot)
+		cols := make([][]float64, len(names))
+		for k, n := range names {
+			var err error
+			if cols[k], err = floatCol(step, f, n); err != nil {
+				return nil, err
+			}
+		}
+		out := make([]float64, f.NumRows())
+		for i := range out {
+			out[i] = math.NaN()
+			if b.OneHot {
+				for k, col := range cols {
+					if col[i] == 1 {
+						out[i] = centres[k]
+						break
+					}
+				}
+				continue
+			}
+			x := cols[0][i]
+			if math.IsNaN(x) {
+				continue
+			}
+			k := int(x)
+			if float64(k) != x || k < 0 || k >= len(centres) {
+				return nil, fmt.Errorf("%s: column %q row %d holds %v, not a bin of [0, %d): %w", step, c.Name, i, x, len(centres), ErrParam)
+			}
+			out[i] = centres[k]
+		}
+		reps = append(reps, replacement{source: names[0], drop: true, add: []frame.Series{frame.Floats(c.Name, out)}})
+		for _, n := range names[1:] {
+			reps = append(reps, replacement{source: n, drop: true})
+		}
+	}
+	return replace(step, f, reps)
+}
+
 // FeatureNamesOut returns in with each binned column in place (bin
 // numbers keep the column's name) or replaced by its one-hot names.
 func (b *BinDiscretizer) FeatureNamesOut(in []string) ([]string, error) {

@@ -20,10 +20,11 @@ func TestKBinsParity(t *testing.T) {
 			Strategy string `json:"strategy"`
 			Bins     int    `json:"bins"`
 			Columns  map[string]struct {
-				Unspecified bool      `json:"unspecified"`
-				Edges       []float64 `json:"edges"`
-				Train       []float64 `json:"train"`
-				Test        []float64 `json:"test"`
+				Unspecified bool       `json:"unspecified"`
+				Edges       []float64  `json:"edges"`
+				Train       []float64  `json:"train"`
+				Test        []float64  `json:"test"`
+				Inverse     []*float64 `json:"inverse"`
 			} `json:"columns"`
 		} `json:"cases"`
 	}
@@ -83,6 +84,32 @@ func TestKBinsParity(t *testing.T) {
 				assertClose(t, name+" test bins", got, c.Columns[name].Test, 0)
 			}
 			roundTrip(t, fitted, test)
+
+			inv, err := fitted.(*BinDiscretizer).Inverse(context.Background(), outTest)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, name := range order {
+				if c.Columns[name].Unspecified {
+					continue
+				}
+				got, _ := inv.Float(name)
+				assertClose(t, name+" inverse", got, nullable(c.Columns[name].Inverse), 1e-9)
+			}
+			// One-hot bins invert to the same centres.
+			oh, err := KBinsSpec{Bins: c.Bins, Strategy: strategy, OneHot: true}.Fit(context.Background(), train)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ohOut, err := oh.Transform(context.Background(), test)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ohInv, err := oh.(*BinDiscretizer).Inverse(context.Background(), ohOut)
+			if err != nil {
+				t.Fatal(err)
+			}
+			assertFramesEqual(t, ohInv, inv)
 		})
 	}
 }

@@ -260,3 +260,22 @@ func ExampleNewCSR() {
 	// Output:
 	// [1 0 2 0 0 0] 2 2
 }
+
+func ExampleAssemble() {
+	ctx := context.Background()
+	f, _ := frame.New(
+		frame.Floats("tickets", []float64{0, 3}),
+		frame.Strings("notes", []string{"slow app", "refund refund"}, nil),
+	)
+	fitted, _ := features.CountVectorize("notes").Fit(ctx, f)
+	X, names, err := features.Assemble(ctx, f, []string{"tickets"}, fitted.(*features.CountVectorizer))
+	if err != nil {
+		panic(err)
+	}
+	r, c := X.Dims()
+	fmt.Println(r, c, X.NNZ(), names)
+	fmt.Println(X.At(1, 0), X.At(1, 2))
+	// Output:
+	// 2 4 4 [tickets notes:app notes:refund notes:slow]
+	// 3 2
+}

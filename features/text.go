@@ -606,6 +606,10 @@ func (s *vocabState) matrix(ctx context.Context, step string, f *frame.Frame, we
 	return tc.rowsOf(m), nil
 }
 
+// TermNames returns the names of the columns of Sparse, column:term for
+// each vocabulary term.
+func (s *vocabState) TermNames() []string { return termNames(s.Column, s.Vocabulary) }
+
 func (s *vocabState) namesOut(step string, in []string) ([]string, error) {
 	return replaceNames(step, in, map[string][]string{s.Column: termNames(s.Column, s.Vocabulary)}, map[string]bool{s.Column: true})
 }
@@ -960,6 +964,9 @@ func (v *HashingVectorizer) Sparse(ctx context.Context, f *frame.Frame) (*CSR, e
 	}
 	return tc.rowsOf(m), nil
 }
+
+// TermNames returns the names of the columns of Sparse, column:#j.
+func (v *HashingVectorizer) TermNames() []string { return v.names() }
 
 func (v *HashingVectorizer) names() []string {
 	out := make([]string, v.NFeatures)
