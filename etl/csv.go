@@ -129,6 +129,14 @@ type statCounters struct {
 	records, rows, rejected, batches, bytes atomic.Int64
 }
 
+func (s *statCounters) reset() {
+	s.records.Store(0)
+	s.rows.Store(0)
+	s.rejected.Store(0)
+	s.batches.Store(0)
+	s.bytes.Store(0)
+}
+
 func (s *statCounters) snapshot() Stats {
 	return Stats{Records: s.records.Load(), Rows: s.rows.Load(), Rejected: s.rejected.Load(),
 		Batches: s.batches.Load(), Bytes: s.bytes.Load()}

@@ -11,7 +11,22 @@
 // dictionary-encoded categories — and emitted in input order, so memory
 // holds a few batches whatever the file's size. Column kinds come from a
 // given schema or are inferred from a sample of the first records (see
-// [CSVOptions]).
+// [CSVOptions]). [CSVFiles] and [GlobCSV] read many files as one stream,
+// a bounded number at once.
+//
+// [JSON], [JSONLines], [OpenJSON] and [OpenJSONLines] read records, nested
+// objects flattened to dotted column names (see [RecordOptions]); JSON
+// Lines parse in parallel like CSV.
+//
+// [SQL] streams a query's rows through database/sql; [OpenSQLite] opens the
+// embedded default (modernc.org/sqlite, pure Go, no server) and
+// [OpenPostgres] a PostgreSQL server through pgx.
+//
+// [HTTPJSON] fetches JSON APIs: page-number, offset, cursor and Link-header
+// pagination, a bound on concurrent requests, a rate limit, retries with
+// exponential backoff and jitter on 429, 5xx and network errors honouring
+// Retry-After, a timeout per request, a cap on body size, and an optional
+// [ResponseCache] in front (cache-aside by URL).
 //
 // # Sinks
 //
@@ -19,7 +34,15 @@
 // atomically: to a temporary file renamed into place by a successful Close,
 // removed by Abort, by a write error, or when the run's context was
 // cancelled. A failed run never leaves a half-written file under the final
-// name.
+// name. [NewJSONLinesWriter] and [CreateJSONLines] do the same for JSON
+// Lines. [NewSQLWriter] loads a table in one transaction — created from the
+// frame's schema when asked, multi-row INSERTs with every value a
+// parameter, upsert on a key — committed by Close and rolled back by an
+// error, Abort or a cancelled run.
+//
+// A runner that knows its run failed should call Abort (the file and SQL
+// sinks all have it) rather than Close; Close also discards the output when
+// the context of the last Load is done.
 //
 // # Bad records
 //

@@ -151,7 +151,7 @@ func (x *SQLExtractor) Extract(ctx context.Context, emit func(*frame.Frame) erro
 		return fmt.Errorf("read %s: Extract already running", o.Name)
 	}
 	defer x.busy.Store(false)
-	x.stats = statCounters{}
+	x.stats.reset()
 	rows, err := x.db.QueryContext(ctx, x.query, x.args...)
 	if err != nil {
 		return fmt.Errorf("read %s: %w", o.Name, err)
