@@ -137,3 +137,45 @@ func TestMissingIndicator(t *testing.T) {
 		t.Errorf("unknown column: %v", err)
 	}
 }
+
+func TestDropSparse(t *testing.T) {
+	ctx := context.Background()
+	f := mustFrame(t,
+		frame.Floats("full", []float64{1, 2, 3, 4}),
+		frame.Floats("half", []float64{1, nan, 3, nan}),
+		frame.Categories("most", []string{"a", "", "", ""}, []bool{true, false, false, false}),
+	)
+	for _, tt := range []struct {
+		max  float64
+		kept []string
+	}{{0.5, []string{"full", "half"}}, {0.4, []string{"full"}}, {0, []string{"full"}}, {1, []string{"full", "half", "most"}}} {
+		fitted, err := DropSparse(tt.max).Fit(ctx, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out, err := fitted.Transform(ctx, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(out.Names(), tt.kept) {
+			t.Errorf("max %v: kept %q, want %q", tt.max, out.Names(), tt.kept)
+		}
+		roundTrip(t, fitted, f)
+	}
+	if _, err := DropSparse(2).Fit(ctx, f); !errors.Is(err, ErrParam) {
+		t.Errorf("share 2: %v", err)
+	}
+	for _, tt := range []struct {
+		max     float64
+		cols    []string
+		dropped int
+	}{{0, nil, 3}, {0.34, nil, 2}, {0.5, nil, 2}, {0.67, nil, 0}, {0, []string{"half"}, 2}} {
+		_, dropped, err := DropMissingRows(f, tt.max, tt.cols...)
+		if err != nil || dropped != tt.dropped {
+			t.Errorf("DropMissingRows(%v, %q) dropped %d (%v), want %d", tt.max, tt.cols, dropped, err, tt.dropped)
+		}
+	}
+	if _, _, err := DropMissingRows(f, 0, "nope"); !errors.Is(err, frame.ErrNoColumn) {
+		t.Errorf("unknown column: %v", err)
+	}
+}

@@ -47,6 +47,8 @@
 //     [Constant] (scikit-learn's SimpleImputer).
 //   - [KNNImpute]: fill from the nearest rows (KNNImputer).
 //   - [MissingIndicator]: add a 0/1 column saying where values were missing.
+//   - [DropSparse]: drop the columns mostly missing in training;
+//     [DropMissingRows] (a function) drops rows.
 //
 // Outliers, with bounds learned on training data only, clipped or made
 // missing: [Range] (a fixed rule), [IQR] (Tukey's fences), [ZScore],

@@ -432,3 +432,17 @@ func ExampleOneHotSpec_infrequent() {
 	// [city=Bergen city=Oslo city=<infrequent>]
 	// [0 1 1]
 }
+
+func ExampleDropSparse() {
+	ctx := context.Background()
+	nan := math.NaN()
+	f, _ := frame.New(
+		frame.Floats("age", []float64{30, 40, nan, 50}),
+		frame.Floats("fax", []float64{nan, nan, nan, 1}),
+	)
+	fitted, _ := preprocess.DropSparse(0.5).Fit(ctx, f)
+	out, _ := fitted.Transform(ctx, f)
+	fmt.Println(out.Names(), fitted.(*preprocess.ColumnDropper).Missing)
+	// Output:
+	// [age] [0.75]
+}

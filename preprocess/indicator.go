@@ -172,3 +172,141 @@ func (m *MissingIndicatorStep) Validate() error {
 func init() {
 	Register[*MissingIndicatorStep]("preprocess.missing_indicator", 1)
 }
+
+// DropSparseSpec is the specification of a step dropping the columns whose
+// share of missing values in the training frame is above MaxMissing (0.5
+// drops the columns more than half empty). The same columns are dropped from
+// every frame transformed, so training and serving see one schema. Build it
+// with [DropSparse]; it is an immutable value, safe for concurrent use.
+type DropSparseSpec struct {
+	// Columns to consider; empty means every column.
+	Columns []string
+	// MaxMissing is the largest share of missing values kept, in [0, 1].
+	MaxMissing float64
+}
+
+// DropSparse returns the specification dropping those of cols (every
+// column when none are named) with a share of missing values above
+// maxMissing.
+func DropSparse(maxMissing float64, cols ...string) DropSparseSpec {
+	return DropSparseSpec{Columns: slices.Clone(cols), MaxMissing: maxMissing}
+}
+
+// Fit measures each column's share of missing values and returns a
+// [*ColumnDropper]. It returns an error wrapping [ErrParam] for MaxMissing
+// outside [0, 1], frame.ErrEmpty, frame.ErrNoColumn, and ctx.Err() when ctx
+// is cancelled.
+func (s DropSparseSpec) Fit(ctx context.Context, f *frame.Frame) (Fitted, error) {
+	return fitOnce(ctx, s, f)
+}
+
+// Begin returns an empty [Partial] for s; its statistics are missing counts.
+func (s DropSparseSpec) Begin() Partial {
+	return &sparsePartial{max: s.MaxMissing, indicatorPartial: indicatorPartial{spec: MissingIndicatorSpec{Columns: slices.Clone(s.Columns), All: true}}}
+}
+
+type sparsePartial struct {
+	max float64
+	indicatorPartial
+}
+
+func (p *sparsePartial) Merge(other Partial) error {
+	o, ok := other.(*sparsePartial)
+	if !ok || o.max != p.max {
+		return mergeError("drop sparse", other)
+	}
+	return p.indicatorPartial.Merge(&o.indicatorPartial)
+}
+
+func (p *sparsePartial) Finish() (Fitted, error) {
+	if !(p.max >= 0 && p.max <= 1) {
+		return nil, fmt.Errorf("drop sparse: max missing share %v: %w", p.max, ErrParam)
+	}
+	if err := p.cols.finish("drop sparse"); err != nil {
+		return nil, err
+	}
+	d := &ColumnDropper{Columns: []string{}, Missing: []float64{}}
+	for i, n := range p.cols.names {
+		if rate := float64(p.missing[i]) / float64(p.cols.rows); rate > p.max {
+			d.Columns = append(d.Columns, n)
+			d.Missing = append(d.Missing, rate)
+		}
+	}
+	return d, nil
+}
+
+// ColumnDropper is a fitted [DropSparseSpec]: the columns it drops, with
+// their share of missing values in training. It is immutable and safe for
+// concurrent use.
+type ColumnDropper struct {
+	Columns []string  `json:"columns"`
+	Missing []float64 `json:"missing"`
+}
+
+// Transform returns f without the dropped columns. It returns an error
+// wrapping frame.ErrNoColumn when one is absent, and ctx.Err() when ctx is
+// cancelled.
+func (d *ColumnDropper) Transform(ctx context.Context, f *frame.Frame) (*frame.Frame, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if len(d.Columns) == 0 {
+		return f, nil
+	}
+	out, err := f.Drop(d.Columns...)
+	if err != nil {
+		return nil, fmt.Errorf("drop sparse transform: %w", err)
+	}
+	return out, nil
+}
+
+// Validate reports whether the state is usable. It returns an error
+// wrapping [ErrState] otherwise.
+func (d *ColumnDropper) Validate() error {
+	if len(d.Missing) != len(d.Columns) {
+		return fmt.Errorf("column dropper: %d columns, %d shares: %w", len(d.Columns), len(d.Missing), ErrState)
+	}
+	for _, m := range d.Missing {
+		if !(m >= 0 && m <= 1) {
+			return fmt.Errorf("column dropper: missing share %v: %w", m, ErrState)
+		}
+	}
+	return checkNames("column dropper", d.Columns)
+}
+
+// DropMissingRows returns f without the rows whose share of missing values
+// among cols (every column when none are named) is above maxMissing (0
+// drops every row with a missing value), and the number of rows dropped. It
+// is not a [Step]: dropping rows belongs to preparing training data. It
+// returns an error wrapping [ErrParam] for maxMissing outside [0, 1] and
+// frame.ErrNoColumn for an unknown column.
+func DropMissingRows(f *frame.Frame, maxMissing float64, cols ...string) (*frame.Frame, int, error) {
+	if !(maxMissing >= 0 && maxMissing <= 1) {
+		return nil, 0, fmt.Errorf("drop missing rows: max share %v: %w", maxMissing, ErrParam)
+	}
+	if len(cols) == 0 {
+		cols = f.Names()
+	}
+	columns := make([]frame.Column, len(cols))
+	for i, n := range cols {
+		c, err := f.Col(n)
+		if err != nil {
+			return nil, 0, fmt.Errorf("drop missing rows: %w", err)
+		}
+		columns[i] = c
+	}
+	out := f.Filter(func(r int) bool {
+		miss := 0
+		for _, c := range columns {
+			if c.IsNA(r) {
+				miss++
+			}
+		}
+		return len(columns) == 0 || float64(miss)/float64(len(columns)) <= maxMissing
+	})
+	return out, f.NumRows() - out.NumRows(), nil
+}
+
+func init() {
+	Register[*ColumnDropper]("preprocess.drop_sparse", 1)
+}

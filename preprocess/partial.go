@@ -59,6 +59,7 @@ var (
 	_ Incremental = OrdinalSpec{}
 	_ Incremental = FrequencySpec{}
 	_ Incremental = MissingIndicatorSpec{}
+	_ Incremental = DropSparseSpec{}
 )
 
 // FitStream fits s over the batches of a stream, in constant memory for
