@@ -279,3 +279,25 @@ func ExampleAssemble() {
 	// 2 4 4 [tickets notes:app notes:refund notes:slow]
 	// 3 2
 }
+
+func ExampleTextStats() {
+	ctx := context.Background()
+	// Fit TF-IDF over batches (a stream, or shards merged): the same
+	// vectoriser as fitting on all rows at once.
+	st, _ := features.NewTextStats("notes", features.Tokenizer{})
+	for _, batch := range [][]string{{"slow app", "refund please"}, {"great app"}, {"slow refund", "app"}} {
+		f, _ := frame.New(frame.Strings("notes", batch, nil))
+		if err := st.Add(ctx, f); err != nil {
+			panic(err)
+		}
+	}
+	v, err := features.Tfidf("notes").FitStats(st)
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(st.Docs(), v.Vocabulary)
+	fmt.Printf("%.4f\n", v.IDF)
+	// Output:
+	// 5 [app great please refund slow]
+	// [1.4055 2.0986 2.0986 1.6931 1.6931]
+}

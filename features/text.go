@@ -284,37 +284,11 @@ func mergeCounts(parts []chunkScan) (*termCounts, [][]int32) {
 	return out, remap
 }
 
-// vocabulary is what fitting a vectoriser learns: the sorted terms and
-// their document frequencies, and with rows kept, the count matrix of the
-// training documents (one row per document of the text column).
-type vocabulary struct {
-	terms []string
-	df    []int64
-	rows  *CSR
-	text  *textColumn
-}
-
-// learnVocabulary fits the vocabulary of column name of f under o; with
-// keepRows it also returns the training count matrix, from the same
-// single pass of tokenising (scikit-learn's fit_transform).
-func learnVocabulary(ctx context.Context, step string, o VocabOptions, f *frame.Frame, name string, keepRows bool) (*vocabulary, error) {
-	if err := o.validate(step); err != nil {
-		return nil, err
-	}
-	if f.NumRows() == 0 {
-		return nil, fmt.Errorf("%s: %w", step, frame.ErrEmpty)
-	}
-	tc, err := textOf(step, f, name)
-	if err != nil {
-		return nil, err
-	}
-	tok, _ := o.Tokenizer.compile()
-	parts, err := scanTerms(ctx, tok, tc.docs, tc.weights(), keepRows)
-	if err != nil {
-		return nil, err
-	}
-	counts, remap := mergeCounts(parts)
-	n := float64(tc.rows)
+// selectTerms applies the document-frequency bounds and MaxFeatures of o
+// to the statistics of ndocs documents, and returns the indices of the
+// kept terms in term order.
+func selectTerms(step, name string, o VocabOptions, counts *termCounts, ndocs int64) ([]int, error) {
+	n := float64(ndocs)
 	low := math.Max(float64(max(o.MinDocs, 1)), o.MinDocFrac*n)
 	high := math.Inf(1)
 	if o.MaxDocs > 0 {
@@ -346,6 +320,43 @@ func learnVocabulary(ctx context.Context, step string, o VocabOptions, f *frame.
 			step, name, len(counts.terms), low, high, ErrEmptyVocabulary)
 	}
 	slices.SortFunc(keep, func(a, b int) int { return strings.Compare(counts.terms[a], counts.terms[b]) })
+	return keep, nil
+}
+
+// vocabulary is what fitting a vectoriser learns: the sorted terms and
+// their document frequencies, and with rows kept, the count matrix of the
+// training documents (one row per document of the text column).
+type vocabulary struct {
+	terms []string
+	df    []int64
+	rows  *CSR
+	text  *textColumn
+}
+
+// learnVocabulary fits the vocabulary of column name of f under o; with
+// keepRows it also returns the training count matrix, from the same
+// single pass of tokenising (scikit-learn's fit_transform).
+func learnVocabulary(ctx context.Context, step string, o VocabOptions, f *frame.Frame, name string, keepRows bool) (*vocabulary, error) {
+	if err := o.validate(step); err != nil {
+		return nil, err
+	}
+	if f.NumRows() == 0 {
+		return nil, fmt.Errorf("%s: %w", step, frame.ErrEmpty)
+	}
+	tc, err := textOf(step, f, name)
+	if err != nil {
+		return nil, err
+	}
+	tok, _ := o.Tokenizer.compile()
+	parts, err := scanTerms(ctx, tok, tc.docs, tc.weights(), keepRows)
+	if err != nil {
+		return nil, err
+	}
+	counts, remap := mergeCounts(parts)
+	keep, err := selectTerms(step, name, o, counts, int64(tc.rows))
+	if err != nil {
+		return nil, err
+	}
 	v := &vocabulary{terms: make([]string, len(keep)), df: make([]int64, len(keep)), text: tc}
 	for k, i := range keep {
 		v.terms[k], v.df[k] = counts.terms[i], counts.df[i]
@@ -758,24 +769,31 @@ func (s TfidfSpec) fit(ctx context.Context, f *frame.Frame, rows bool) (*TfidfVe
 	if err != nil {
 		return nil, nil, err
 	}
-	v := &TfidfVectorizer{vocabState: vocabState{Column: s.Column, Tokenizer: s.Tokenizer,
-		Vocabulary: voc.terms, Binary: s.Binary, MaxDense: s.MaxDense}, Norm: s.Norm, Sublinear: s.Sublinear}
-	if !s.NoIDF {
-		smooth := 1.0
-		if s.NoSmooth {
-			smooth = 0
-		}
-		n := float64(f.NumRows()) + smooth
-		v.IDF = make([]float64, len(voc.df))
-		for j, d := range voc.df {
-			v.IDF[j] = math.Log(n/(float64(d)+smooth)) + 1
-		}
-	}
+	v := s.vectorizer(voc.terms, voc.df, int64(f.NumRows()))
 	if !rows {
 		return v, nil, nil
 	}
 	m, err := voc.text.finish(ctx, voc.rows, s.Binary, v.weight)
 	return v, m, err
+}
+
+// vectorizer returns the fitted vectoriser of the given vocabulary, with
+// document frequencies df among ndocs documents.
+func (s TfidfSpec) vectorizer(terms []string, df []int64, ndocs int64) *TfidfVectorizer {
+	v := &TfidfVectorizer{vocabState: vocabState{Column: s.Column, Tokenizer: s.Tokenizer,
+		Vocabulary: terms, Binary: s.Binary, MaxDense: s.MaxDense}, Norm: s.Norm, Sublinear: s.Sublinear}
+	if !s.NoIDF {
+		smooth := 1.0
+		if s.NoSmooth {
+			smooth = 0
+		}
+		n := float64(ndocs) + smooth
+		v.IDF = make([]float64, len(df))
+		for j, d := range df {
+			v.IDF[j] = math.Log(n/(float64(d)+smooth)) + 1
+		}
+	}
+	return v
 }
 
 // TfidfVectorizer is a fitted [TfidfSpec]: the sorted vocabulary and each
