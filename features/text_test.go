@@ -18,6 +18,8 @@ type textFixture struct {
 	Tokens         [][]string `json:"tokens"`
 	TokensBigram   [][]string `json:"tokens_bigram"`
 	TokensKeepCase [][]string `json:"tokens_keepcase"`
+	TokensEnglish  [][]string `json:"tokens_english"`
+	EnglishStop    []string   `json:"english_stop_words"`
 	Cases          []struct {
 		Name   string `json:"name"`
 		Params struct {
@@ -61,6 +63,7 @@ func TestTokenizerParity(t *testing.T) {
 		{"default", Tokenizer{}, fx.Tokens},
 		{"1-3 grams with stop words", Tokenizer{NGramMin: 1, NGramMax: 3, StopWords: []string{"great", "the"}}, fx.TokensBigram},
 		{"keep case", Tokenizer{KeepCase: true}, fx.TokensKeepCase},
+		{"english stop words", Tokenizer{StopWords: EnglishStopWords()}, fx.TokensEnglish},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -74,6 +77,9 @@ func TestTokenizerParity(t *testing.T) {
 				}
 			}
 		})
+	}
+	if !reflect.DeepEqual(EnglishStopWords(), fx.EnglishStop) {
+		t.Errorf("English stop words differ from scikit-learn's")
 	}
 	if got := (Tokenizer{NGramMin: 3, NGramMax: 2}).Tokens("a b c"); got != nil {
 		t.Errorf("invalid range gave %q, want nil", got)

@@ -140,6 +140,9 @@ def text():
          {"n_features": 64, "norm": "none", "ngram_min": 1, "ngram_max": 2})
     from sklearn.utils import murmurhash3_32
     words = sorted(set(w for toks in out["tokens"] for w in toks))
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+    out["english_stop_words"] = sorted(ENGLISH_STOP_WORDS)
+    out["tokens_english"] = [CountVectorizer(stop_words="english").build_analyzer()(d) for d in train]
     out["murmur"] = {"terms": words, "hash": [murmurhash3_32(w, seed=0) for w in words],
                      "seeded": [murmurhash3_32(w, seed=42) for w in words]}
     return out
