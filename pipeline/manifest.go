@@ -212,9 +212,35 @@ func LibraryVersion() string {
 	return "(devel)"
 }
 
-func newManifest() *Manifest {
+func newManifest() *Manifest { return NewManifest() }
+
+// NewManifest returns a manifest with its format, version, library and Go
+// versions set and no metrics yet, for a program that fits a pipeline
+// without a [Training] to fill in and save with
+// [Fitted.SaveFileWithManifest].
+func NewManifest() *Manifest {
 	return &Manifest{Format: manifestFormat, Version: ManifestVersion,
 		Library: LibraryVersion(), Go: runtime.Version(), Metrics: map[string]float64{}}
+}
+
+// Schema returns the names and kinds of the columns of f, in order.
+func Schema(f *frame.Frame) []ColumnSchema { return schemaOf(f, "") }
+
+// SaveFileWithManifest saves the fitted pipeline to path, as
+// [Fitted.SaveFile] does, and m, with its Artifact set to the saved
+// bytes' SHA-256 and size, to [ManifestPath](path). Both writes are atomic.
+// It modifies m.Artifact.
+func (p *Fitted) SaveFileWithManifest(path string, m *Manifest) error {
+	var buf bytes.Buffer
+	if err := p.Save(&buf); err != nil {
+		return err
+	}
+	sum := sha256.Sum256(buf.Bytes())
+	m.Artifact = ArtifactInfo{SHA256: hex.EncodeToString(sum[:]), Bytes: buf.Len()}
+	if err := writeFileAtomic(path, buf.Bytes()); err != nil {
+		return err
+	}
+	return WriteManifestFile(ManifestPath(path), m)
 }
 
 // Fingerprint returns the hex SHA-256 of the contents of f: its column

@@ -103,12 +103,15 @@ func TestManifestFiles(t *testing.T) {
 	if err := fitted.SaveFile(path); err != nil {
 		t.Fatal(err)
 	}
-	art, _ := os.ReadFile(path)
-	m := newManifest()
-	m.Artifact = ArtifactInfo{SHA256: sha(art), Bytes: len(art)}
+	m := NewManifest()
 	m.Metrics["test_r2"] = 0.5
-	if err := WriteManifestFile(ManifestPath(path), m); err != nil {
+	m.Data.Columns = Schema(trainFrame(t))
+	if err := fitted.SaveFileWithManifest(path, m); err != nil {
 		t.Fatal(err)
+	}
+	art, _ := os.ReadFile(path)
+	if m.Artifact.SHA256 != sha(art) || m.Artifact.Bytes != len(art) || len(m.Data.Columns) != 2 || m.Data.Columns[1].Name != "y" {
+		t.Errorf("manifest %+v", m)
 	}
 	f, back, err := LoadFileWithManifest(path)
 	if err != nil {

@@ -1,0 +1,158 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/mlpipe/mlpipe/etl"
+	"github.com/mlpipe/mlpipe/frame"
+	"github.com/mlpipe/mlpipe/pipeline"
+	"go.uber.org/goleak"
+)
+
+func TestMain(m *testing.M) {
+	goleak.VerifyTestMain(m)
+}
+
+const fixture = "testdata/churn-3000.csv"
+
+func runJSON(t *testing.T, o options) (map[string]any, string) {
+	t.Helper()
+	var out, errs bytes.Buffer
+	if err := run(context.Background(), o, &out, &errs); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	var got map[string]any
+	if err := json.Unmarshal([]byte(lines[len(lines)-1]), &got); err != nil {
+		t.Fatalf("last line is not JSON: %v\n%s", err, out.String())
+	}
+	return got, out.String()
+}
+
+// TestParityWithScikitLearn: on the held-out rows scikit-learn chose
+// (testdata/sklearn_split.py), the pipeline's metrics are scikit-learn's.
+func TestParityWithScikitLearn(t *testing.T) {
+	b, err := os.ReadFile("testdata/sklearn_split.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want map[string]any
+	json.Unmarshal(b, &want)
+	for _, workers := range []int{1, 2} {
+		got, out := runJSON(t, options{data: fixture, json: true, workers: workers, testIndex: "testdata/sklearn_split.json", progress: "off"})
+		if strings.Count(out, "\n") != 1 {
+			t.Errorf("-json printed more than one line:\n%s", out)
+		}
+		for _, k := range []string{"test_accuracy", "test_f1", "test_roc_auc"} {
+			if math.Abs(got[k].(float64)-want[k].(float64)) > 1e-6 {
+				t.Errorf("workers %d: %s = %v, scikit-learn %v", workers, k, got[k], want[k])
+			}
+		}
+		if got["rows"] != 3000.0 || got["test_rows"] != 600.0 || got["features"] != 38.0 {
+			t.Errorf("rows %v, test rows %v, features %v", got["rows"], got["test_rows"], got["features"])
+		}
+	}
+}
+
+func TestReport(t *testing.T) {
+	got, out := runJSON(t, options{data: fixture, workers: 2, progress: "on"})
+	for _, k := range []string{"read_s", "clean_s", "split_s", "fit_s", "predict_s", "cv_s", "total_s",
+		"test_accuracy", "test_f1", "test_roc_auc", "cv_roc_auc_mean", "peak_rss_mb", "rows"} {
+		if _, ok := got[k].(float64); !ok {
+			t.Errorf("key %s missing from %v", k, got)
+		}
+	}
+	sum := 0.0
+	for _, k := range []string{"read_s", "clean_s", "split_s", "fit_s", "predict_s", "cv_s"} {
+		sum += got[k].(float64)
+	}
+	if math.Abs(sum-got["total_s"].(float64)) > 1e-3 {
+		t.Errorf("total %v, phases sum to %v", got["total_s"], sum)
+	}
+	if auc := got["cv_roc_auc_mean"].(float64); auc < 0.7 || auc > 0.85 {
+		t.Errorf("cv roc auc %v", auc)
+	}
+	for _, s := range []string{"phase", "held out:", "5-fold CV", "country", "as JSON:"} {
+		if !strings.Contains(out, s) {
+			t.Errorf("report lacks %q:\n%s", s, out)
+		}
+	}
+}
+
+// TestSaveThenPredictRecords: the saved pipeline holds the cleaning steps,
+// so it predicts from raw records, as examples/serve receives them.
+func TestSaveThenPredictRecords(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "churn.json")
+	got, _ := runJSON(t, options{data: fixture, json: true, workers: 2, save: path, progress: "off"})
+	fitted, man, err := pipeline.LoadFileWithManifest(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if man.Metrics["test_roc_auc"] != got["test_roc_auc"].(float64) && math.Abs(man.Metrics["test_roc_auc"]-got["test_roc_auc"].(float64)) > 1e-6 {
+		t.Errorf("manifest metrics %v, run %v", man.Metrics, got)
+	}
+	if len(fitted.Schema) != len(inputs) || len(man.Params.Steps) != len(cleanSpecs())+4 {
+		t.Errorf("schema %v, %d steps", fitted.Schema, len(man.Params.Steps))
+	}
+	// Raw rows from the file, as a frame and as records.
+	src, _ := etl.OpenCSV(fixture, etl.CSVOptions{NA: missing, BatchRows: 20,
+		Schema: map[string]frame.Kind{"is_mobile": frame.Categorical, "signup_date": frame.Categorical}})
+	defer src.Close()
+	var first *frame.Frame
+	src.Extract(ctx, func(f *frame.Frame) error {
+		if first == nil {
+			first = f
+		}
+		return nil
+	})
+	raw, _ := first.Select(inputs...)
+	want, err := fitted.PredictProba(ctx, raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var recs []map[string]any
+	for i := range raw.NumRows() {
+		rec := map[string]any{}
+		for _, n := range inputs {
+			c, _ := raw.Col(n)
+			rec[n] = c.Value(i)
+		}
+		recs = append(recs, rec)
+	}
+	js, _ := json.Marshal(recs)
+	decoded, _, _ := pipeline.DecodeRecords(bytes.NewReader(js))
+	preds, err := fitted.PredictRecords(ctx, decoded)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, p := range preds {
+		if math.Abs(p.Probabilities[1]-want.At(i, 1)) > 1e-12 {
+			t.Errorf("record %d: %v, frame %v", i, p.Probabilities[1], want.At(i, 1))
+		}
+	}
+}
+
+func TestBadInput(t *testing.T) {
+	dir := t.TempDir()
+	empty := filepath.Join(dir, "empty.csv")
+	os.WriteFile(empty, []byte("customer_id,signup_date,age,income,country,plan,monthly_spend,support_tickets,last_login_days,is_mobile,notes,churned\n"), 0o644)
+	badSplit := filepath.Join(dir, "split.json")
+	os.WriteFile(badSplit, []byte(`{"test_index":[5000]}`), 0o644)
+	for name, o := range map[string]options{
+		"no file":   {data: filepath.Join(dir, "absent.csv")},
+		"no rows":   {data: empty},
+		"bad split": {data: fixture, testIndex: badSplit},
+	} {
+		if err := run(context.Background(), o, &bytes.Buffer{}, &bytes.Buffer{}); err == nil {
+			t.Errorf("%s: no error", name)
+		}
+	}
+}
