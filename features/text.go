@@ -195,6 +195,7 @@ func scanTerms(ctx context.Context, tok *tokenizer, docs []string, weights []int
 		var m *CSR
 		if keepRows {
 			m = &CSR{rows: hi - lo, indptr: make([]int, 1, hi-lo+1)}
+			m.reserve(docs[lo:hi])
 		}
 		var sc tokScratch
 		var ents []entry
@@ -241,6 +242,17 @@ func scanTerms(ctx context.Context, tok *tokenizer, docs []string, weights []int
 		return nil, err
 	}
 	return parts, nil
+}
+
+// reserve sizes the value arrays for the terms docs probably hold (one
+// per six bytes of text), so that building the rows copies little.
+func (m *CSR) reserve(docs []string) {
+	n := 0
+	for _, d := range docs {
+		n += len(d)
+	}
+	m.indices = make([]int32, 0, n/6+1)
+	m.data = make([]float64, 0, n/6+1)
 }
 
 // appendRow sorts ents by column, sums repeated columns, and appends them
@@ -442,6 +454,7 @@ func termMatrix(ctx context.Context, tok *tokenizer, docs []string, cols int, lo
 	err := parallel(ctx, len(bounds), func(ctx context.Context, p int) error {
 		lo, hi := bounds[p][0], bounds[p][1]
 		m := &CSR{rows: hi - lo, cols: cols, indptr: make([]int, 1, hi-lo+1)}
+		m.reserve(docs[lo:hi])
 		var sc tokScratch
 		var ents []entry
 		for d := lo; d < hi; d++ {
