@@ -56,8 +56,8 @@
 //
 // Scaling, each with an inverse where scikit-learn has one:
 // [StandardScale], [MinMaxScale], [MaxAbsScale], [RobustScale],
-// [QuantileTransform] (uniform or normal output), [NormalizeRows] (L1, L2,
-// max).
+// [QuantileTransform] (uniform or normal output), [PowerTransform]
+// (Yeo-Johnson or Box-Cox), [NormalizeRows] (L1, L2, max).
 //
 // Encoding categories: [OneHot] (one 0/1 column per category, named
 // column=category), [Ordinal], [FrequencyEncode], [TargetEncode] (with

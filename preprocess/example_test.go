@@ -446,3 +446,18 @@ func ExampleDropSparse() {
 	// Output:
 	// [age] [0.75]
 }
+
+func ExamplePowerTransform() {
+	ctx := context.Background()
+	f, _ := frame.New(frame.Floats("income", []float64{1, 2, 4, 8, 16, 32, 64, 128}))
+	fitted, _ := preprocess.PowerTransformSpec{Columns: []string{"income"}, BoxCox: true}.Fit(ctx, f)
+	pt := fitted.(*preprocess.PowerTransformer)
+	// Powers of two want a log: λ near 0 (scikit-learn finds -1.2e-09).
+	fmt.Println("lambda near 0:", math.Abs(pt.Columns[0].Lambda) < 1e-6)
+	out, _ := fitted.Transform(ctx, f)
+	v, _ := out.Float("income")
+	fmt.Printf("%.2f\n", v)
+	// Output:
+	// lambda near 0: true
+	// [-1.53 -1.09 -0.65 -0.22 0.22 0.65 1.09 1.53]
+}

@@ -60,6 +60,7 @@ var (
 	_ Incremental = FrequencySpec{}
 	_ Incremental = MissingIndicatorSpec{}
 	_ Incremental = DropSparseSpec{}
+	_ Incremental = PowerTransformSpec{}
 )
 
 // FitStream fits s over the batches of a stream, in constant memory for

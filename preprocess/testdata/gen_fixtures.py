@@ -16,7 +16,7 @@ import numpy as np
 import sklearn
 from sklearn.feature_extraction import FeatureHasher
 from sklearn.impute import KNNImputer, SimpleImputer
-from sklearn.preprocessing import (MaxAbsScaler, MinMaxScaler, Normalizer, OneHotEncoder,
+from sklearn.preprocessing import (MaxAbsScaler, PowerTransformer, MinMaxScaler, Normalizer, OneHotEncoder,
                                    OrdinalEncoder, QuantileTransformer, RobustScaler, StandardScaler)
 
 rng = np.random.default_rng(20261125)
@@ -311,6 +311,22 @@ for params in [
         "output": [clean(out[:, j]) for j in range(out.shape[1])],
     })
 fixtures["one_hot_infrequent"] = infrequent
+
+# --- PowerTransformer ------------------------------------------------------------
+P = np.column_stack([np.exp(float_col(200, 0.1, 0, 0.8)), float_col(200, 0.1, 3, 2) ** 2 + 0.1, rng.gamma(2.0, 3.0, 200)])
+Pmixed = np.column_stack([float_col(200, 0.1, 0, 3), -np.exp(float_col(200, 0.0, 0, 1)), float_col(200, 0.05, 10, 1)])
+Pnew = P[:20] * 1.5
+Pmixed_new = Pmixed[:20] - 1
+powers = []
+for method, X, Xn in [("box-cox", P, Pnew), ("yeo-johnson", Pmixed, Pmixed_new), ("yeo-johnson", P, Pnew)]:
+    for standardize in [True, False]:
+        pt = PowerTransformer(method=method, standardize=standardize).fit(X)
+        out = pt.transform(Xn)
+        powers.append({"method": method, "standardize": standardize,
+                       "input": [clean(X[:, j]) for j in range(3)], "new": [clean(Xn[:, j]) for j in range(3)],
+                       "lambdas": clean(pt.lambdas_), "output": [clean(out[:, j]) for j in range(3)],
+                       "inverse": [clean(c) for c in pt.inverse_transform(out).T]})
+fixtures["power"] = powers
 
 path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fixtures.json")
 with open(path, "w") as f:
