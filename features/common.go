@@ -236,3 +236,69 @@ func checkFinite(step, name string, v []float64) error {
 	}
 	return nil
 }
+
+// Every spec is a preprocess.Step, every fitted value a preprocess.Fitted
+// that names its output.
+var (
+	_ preprocess.Step = DatePartsSpec{}
+	_ preprocess.Step = CyclicalSpec{}
+	_ preprocess.Step = ElapsedSpec{}
+	_ preprocess.Step = PolynomialSpec{}
+	_ preprocess.Step = KBinsSpec{}
+	_ preprocess.Step = CountSpec{}
+	_ preprocess.Step = TfidfSpec{}
+	_ preprocess.Step = HashingSpec{}
+	_ preprocess.Step = VarianceThresholdSpec{}
+	_ preprocess.Step = SelectKBestSpec{}
+	_ preprocess.Step = DropCorrelatedSpec{}
+	_ preprocess.Step = FuncSpec{}
+
+	_ interface {
+		preprocess.Fitted
+		FeatureNamer
+	} = (*DatePartExtractor)(nil)
+	_ interface {
+		preprocess.Fitted
+		FeatureNamer
+	} = (*CyclicalEncoder)(nil)
+	_ interface {
+		preprocess.Fitted
+		FeatureNamer
+	} = (*ElapsedTime)(nil)
+	_ interface {
+		preprocess.Fitted
+		FeatureNamer
+	} = (*PolynomialExpander)(nil)
+	_ interface {
+		preprocess.Fitted
+		FeatureNamer
+	} = (*BinDiscretizer)(nil)
+	_ interface {
+		preprocess.Fitted
+		FeatureNamer
+	} = (*CountVectorizer)(nil)
+	_ interface {
+		preprocess.Fitted
+		FeatureNamer
+	} = (*TfidfVectorizer)(nil)
+	_ interface {
+		preprocess.Fitted
+		FeatureNamer
+	} = (*HashingVectorizer)(nil)
+	_ interface {
+		preprocess.Fitted
+		FeatureNamer
+	} = (*VarianceSelector)(nil)
+	_ interface {
+		preprocess.Fitted
+		FeatureNamer
+	} = (*KBestSelector)(nil)
+	_ interface {
+		preprocess.Fitted
+		FeatureNamer
+	} = (*CorrelationFilter)(nil)
+	_ interface {
+		preprocess.Fitted
+		FeatureNamer
+	} = (*FuncStep)(nil)
+)
