@@ -13,6 +13,7 @@ import (
 
 	"github.com/mlpipe/mlpipe/internal/testredis"
 	"github.com/redis/go-redis/v9"
+	"golang.org/x/sync/errgroup"
 )
 
 // newTestClient returns a client with the short timeouts NewRedis asks for.
@@ -375,5 +376,71 @@ func TestRedisStrategies(t *testing.T) {
 	}
 	if s := r.Stats(); s.Hits != 3 || s.Loads != 1 {
 		t.Errorf("Redis Stats after two batch reads = %+v, want 3 hits and 1 load", s)
+	}
+}
+
+// TestRedisKilledUnderLoad kills Redis while workers are in the middle of
+// a run of GetOrLoad calls, and restarts it while they still run: every
+// call returns the right value, and the counters add up.
+func TestRedisKilledUnderLoad(t *testing.T) {
+	srv := testredis.Start(t)
+	if !srv.Own() {
+		t.Skip("needs redis-server on PATH to kill it")
+	}
+	r, _ := newTestRedis(t, srv, RedisOptions{Breaker: BreakerOptions{Failures: 3, Cooldown: 20 * time.Millisecond}})
+	const workers, calls = 4, 300
+	var done atomic.Int64
+	g, ctx := errgroup.WithContext(context.Background())
+	for w := range workers {
+		g.Go(func() error {
+			for i := range calls {
+				k := (i*7 + w) % 25
+				want := fmt.Sprint("value-", k)
+				v, err := GetOrLoad(ctx, r, fmt.Sprint("key-", k), time.Minute, func(context.Context) (string, error) {
+					time.Sleep(100 * time.Microsecond) // a source slower than the cache
+					return want, nil
+				})
+				if err != nil {
+					return fmt.Errorf("worker %d call %d: %w", w, i, err)
+				}
+				if v != want {
+					return fmt.Errorf("worker %d call %d: %q, want %q", w, i, v, want)
+				}
+				done.Add(1)
+				time.Sleep(200 * time.Microsecond)
+			}
+			return nil
+		})
+	}
+	var atRestart Stats
+	var doneAtRestart int64
+	g.Go(func() error {
+		for done.Load() < workers*calls/4 {
+			time.Sleep(time.Millisecond)
+		}
+		srv.Kill()
+		for done.Load() < workers*calls/2 {
+			time.Sleep(time.Millisecond)
+		}
+		err := srv.Restart()
+		atRestart, doneAtRestart = r.Stats(), done.Load()
+		return err
+	})
+	if err := g.Wait(); err != nil {
+		t.Fatal(err)
+	}
+	s := r.Stats()
+	t.Logf("%d calls around a Redis restart: %+v", workers*calls, s)
+	if got := s.Hits + s.Misses + s.BackendErrors; got < workers*calls {
+		t.Errorf("hits + misses + backend errors = %d, want >= %d reads", got, workers*calls)
+	}
+	if s.BackendErrors == 0 || s.BreakerTrips == 0 {
+		t.Error("the outage does not show in Stats")
+	}
+	// Hits resumed after the restart: of the calls made since, most hit
+	// (25 keys, refilled once the breaker's probe succeeded).
+	after, hits := workers*calls-doneAtRestart, s.Hits-atRestart.Hits
+	if hits < uint64(after)/2 {
+		t.Errorf("%d hits in the %d calls after the restart", hits, after)
 	}
 }
