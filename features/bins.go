@@ -78,8 +78,9 @@ const BinSep = "="
 type KBinsSpec struct {
 	// Columns to bin; empty means every float column.
 	Columns []string
-	// Bins is the number of bins (at least 2; quantile and k-means may
-	// end with fewer).
+	// Bins is the number of bins: 0 means 5, scikit-learn's default;
+	// otherwise at least 2. Quantile and k-means bins may end fewer, when
+	// bins narrower than 1e-8 are merged.
 	Bins int
 	// Strategy places the edges (default [Quantile]).
 	Strategy BinStrategy
@@ -109,6 +110,9 @@ func (s KBinsSpec) WithOneHot(onehot bool) KBinsSpec {
 // a column, and ctx.Err() when ctx is cancelled.
 func (s KBinsSpec) Fit(ctx context.Context, f *frame.Frame) (preprocess.Fitted, error) {
 	const step = "k-bins"
+	if s.Bins == 0 {
+		s.Bins = 5
+	}
 	if s.Bins < 2 || int(s.Strategy) >= len(strategyNames) {
 		return nil, fmt.Errorf("%s: %d bins with strategy %v (want at least 2, and a known strategy): %w", step, s.Bins, s.Strategy, ErrParam)
 	}

@@ -123,6 +123,13 @@ func TestKBinsHand(t *testing.T) {
 	assertClose(t, "ordinal", got, []float64{0, 0, 1, 1, nan, 1}, 0)
 	roundTrip(t, fitted, f)
 
+	// The zero spec: 5 quantile bins of every float column; the edges are
+	// numpy.percentile([0, 1, 2, 3, 4], linspace(0, 100, 6)).
+	fitted, _ = fitTransform(t, KBinsSpec{}, f)
+	if got := fitted.(*BinDiscretizer).Columns[0].Edges; !reflect.DeepEqual(got, []float64{0, 0.8, 1.6, 2.4, 3.2, 4}) {
+		t.Errorf("default edges %v", got)
+	}
+
 	fitted, out = fitTransform(t, KBins(2, Uniform).WithOneHot(true), f)
 	if want := []string{"x=0", "x=1", "y=0"}; !reflect.DeepEqual(out.Names(), want) {
 		t.Fatalf("one-hot names %q, want %q", out.Names(), want)

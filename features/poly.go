@@ -25,8 +25,7 @@ import (
 type PolynomialSpec struct {
 	// Columns to combine; empty means every float column.
 	Columns []string
-	// Degree is the highest degree (scikit-learn's default is 2); it must
-	// be at least 1.
+	// Degree is the highest degree; 0 means 2, scikit-learn's default.
 	Degree int
 	// MinDegree is the lowest degree of the non-bias terms; 0 means 1.
 	MinDegree int
@@ -39,7 +38,7 @@ type PolynomialSpec struct {
 }
 
 // Polynomial returns the specification of all terms of degree 1 to degree
-// of the float columns cols (all float columns when none are named).
+// (0 for 2) of the float columns cols (all float columns when none are named).
 func Polynomial(degree int, cols ...string) PolynomialSpec {
 	return PolynomialSpec{Columns: slices.Clone(cols), Degree: degree}
 }
@@ -57,7 +56,8 @@ func (s PolynomialSpec) WithBias(bias bool) PolynomialSpec {
 }
 
 // Fit checks the columns and returns a [*PolynomialExpander]. It returns an
-// error wrapping [ErrParam] for a degree below 1 or a MinDegree above it,
+// error wrapping [ErrParam] for a negative degree, a MinDegree above the
+// degree, or more than 65,536 terms,
 // frame.ErrEmpty, frame.ErrNoColumn or frame.ErrKind for a bad frame, and
 // frame.ErrDuplicate when a term name is already a column.
 func (s PolynomialSpec) Fit(ctx context.Context, f *frame.Frame) (preprocess.Fitted, error) {
@@ -69,7 +69,11 @@ func (s PolynomialSpec) Fit(ctx context.Context, f *frame.Frame) (preprocess.Fit
 	if err != nil {
 		return nil, err
 	}
-	p := &PolynomialExpander{Columns: names, Degree: s.Degree, MinDegree: max(s.MinDegree, 1),
+	degree := s.Degree
+	if degree == 0 {
+		degree = 2
+	}
+	p := &PolynomialExpander{Columns: names, Degree: degree, MinDegree: max(s.MinDegree, 1),
 		InteractionOnly: s.InteractionOnly, Bias: s.Bias}
 	if err := p.Validate(); err != nil {
 		return nil, fmt.Errorf("%w: %w", err, ErrParam)

@@ -59,7 +59,7 @@ func TestPolynomialParity(t *testing.T) {
 func TestPolynomialHand(t *testing.T) {
 	// Missing values propagate; all float columns are used by default.
 	f := mustFrame(t, frame.Floats("x", []float64{2, math.NaN()}), frame.Floats("y", []float64{3, 4}))
-	_, out := fitTransform(t, Polynomial(2), f)
+	_, out := fitTransform(t, PolynomialSpec{}, f) // the zero spec: degree 2 of all float columns
 	want := map[string][]float64{"x": {2, math.NaN()}, "y": {3, 4}, "x^2": {4, math.NaN()}, "x y": {6, math.NaN()}, "y^2": {9, 16}}
 	if got := out.Names(); !reflect.DeepEqual(got, []string{"x", "y", "x^2", "x y", "y^2"}) {
 		t.Fatalf("names %q", got)
@@ -74,7 +74,7 @@ func TestPolynomialHand(t *testing.T) {
 		spec preprocess.Step
 		want error
 	}{
-		{"degree zero", Polynomial(0), ErrParam},
+		{"negative degree", Polynomial(-1), ErrParam},
 		{"min above max", PolynomialSpec{Degree: 2, MinDegree: 3}, ErrParam},
 		{"too many terms", Polynomial(40, "x", "y"), nil},
 		{"not float", Polynomial(2, "k"), frame.ErrNoColumn},

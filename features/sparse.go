@@ -11,9 +11,9 @@ import (
 // text vectorisers: a 1,000,000 × 100,000 document-term matrix with ten
 // terms a document holds ten million values, not 10¹¹.
 //
-// Row i's stored values are Data[Indptr[i]:Indptr[i+1]], in the columns
-// Indices[Indptr[i]:Indptr[i+1]], which are strictly increasing. A value
-// not stored is zero.
+// With the arrays of [CSR.Raw], row i's stored values are
+// data[indptr[i]:indptr[i+1]], in the columns indices[indptr[i]:indptr[i+1]],
+// which are strictly increasing. A value not stored is zero.
 //
 // CSR implements [mat.Matrix], so it can be given to anything that takes
 // one (At costs a binary search in the row), and [mat.NonZeroDoer] and
