@@ -77,6 +77,7 @@ type DataInfo struct {
 // [Params.Complete] false.
 type Params struct {
 	Target     string          `json:"target"`
+	Inputs     []string        `json:"inputs"`
 	Features   []string        `json:"features"`
 	Steps      []Param         `json:"steps"`
 	Model      Param           `json:"model"`
@@ -179,9 +180,12 @@ func holdsFunc(v reflect.Value, depth int) bool {
 // ParamsOf returns the recorded parameters of the ML pipeline m: its target,
 // its feature list and each step's and the model's type and JSON encoding.
 func ParamsOf(m ML) Params {
-	p := Params{Target: m.Target, Features: m.Features, Steps: []Param{}}
+	p := Params{Target: m.Target, Inputs: m.Inputs, Features: m.Features, Steps: []Param{}}
 	if p.Features == nil {
 		p.Features = []string{}
+	}
+	if p.Inputs == nil {
+		p.Inputs = []string{}
 	}
 	for _, s := range m.Steps {
 		p.Steps = append(p.Steps, paramOf(s))

@@ -34,6 +34,11 @@ type ML struct {
 	Model model.Model
 	// Target names the column to predict: float, or bool (read as 0 and 1).
 	Target string
+	// Inputs names the input columns the pipeline reads; empty means every
+	// column of the training frame. Other columns (identifiers, free-text
+	// notes) are dropped before the first step, and the fitted pipeline's
+	// schema — what serving requires of its input — lists only these.
+	Inputs []string
 	// Features names the matrix columns, after the steps have run. Empty
 	// means every column but Target; each must then be float or bool, so a
 	// categorical column left unencoded is an error, not silently dropped.
@@ -89,6 +94,15 @@ func (p ML) fit(ctx context.Context, train *frame.Frame, trace func(stepTrace)) 
 	y, err := targetValues(train, p.Target)
 	if err != nil {
 		return nil, err
+	}
+	if len(p.Inputs) > 0 {
+		cols := slices.Clone(p.Inputs)
+		if !slices.Contains(cols, p.Target) {
+			cols = append(cols, p.Target)
+		}
+		if train, err = train.Select(cols...); err != nil {
+			return nil, fmt.Errorf("ml pipeline inputs: %w", err)
+		}
 	}
 	fitted := &Fitted{Target: p.Target, Schema: schemaOf(train, p.Target)}
 	if p.Profile {
@@ -204,15 +218,18 @@ func (p *Fitted) CheckSchema(f *frame.Frame) error {
 	return nil
 }
 
-// Transform checks f against the training schema, runs the fitted steps, and
-// returns the model's input matrix and its feature names.
+// Transform checks f against the training schema, keeps the schema's
+// columns (others are dropped), runs the fitted steps, and returns the
+// model's input matrix and its feature names.
 func (p *Fitted) Transform(ctx context.Context, f *frame.Frame) (*mat.Dense, []string, error) {
 	if err := p.CheckSchema(f); err != nil {
 		return nil, nil, err
 	}
-	cur := f
+	cur, err := f.Select(schemaNames(p.Schema)...)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%w: %w", ErrSchema, err)
+	}
 	for i, s := range p.Steps {
-		var err error
 		if cur, err = s.Transform(ctx, cur); err != nil {
 			return nil, nil, fmt.Errorf("ml pipeline step %d (%T): %w", i, s, err)
 		}

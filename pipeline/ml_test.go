@@ -250,3 +250,31 @@ func TestMLCrossValidate(t *testing.T) {
 		t.Errorf("cv on an exact line: %d folds, mean r2 %v", len(res.Folds), res.Mean("r2"))
 	}
 }
+
+func TestMLInputs(t *testing.T) {
+	ctx := context.Background()
+	f, _ := trainFrame(t).With("id", frame.NewString([]string{"a", "b", "c", "d", "e"}, nil))
+	if _, err := (ML{Model: slope{}, Target: "y"}).Fit(ctx, f); !errors.Is(err, frame.ErrKind) {
+		t.Errorf("a string column taken as a feature: %v", err)
+	}
+	spec := ML{Steps: []preprocess.Step{center{"x"}}, Model: slope{}, Target: "y", Inputs: []string{"x"}}
+	fitted, err := spec.Fit(ctx, f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(fitted.Schema) != 1 || fitted.Schema[0].Name != "x" || len(fitted.Features) != 1 {
+		t.Errorf("schema %v, features %v", fitted.Schema, fitted.Features)
+	}
+	// Serving needs only the inputs; extra columns are dropped before the steps.
+	serve, _ := frame.New(frame.Floats("x", []float64{10}), frame.Strings("other", []string{"z"}, nil))
+	if got, err := fitted.Predict(ctx, serve); err != nil || math.Abs(got[0]-21) > 1e-12 {
+		t.Errorf("predict %v %v", got, err)
+	}
+	if p := ParamsOf(spec); len(p.Inputs) != 1 || p.Inputs[0] != "x" {
+		t.Errorf("params inputs %v", p.Inputs)
+	}
+	spec.Inputs = []string{"nope"}
+	if _, err := spec.Fit(ctx, f); !errors.Is(err, frame.ErrNoColumn) || !strings.Contains(err.Error(), "inputs") {
+		t.Errorf("unknown input: %v", err)
+	}
+}

@@ -492,10 +492,11 @@ func fitKey(dataSHA string, testIdx []int, params Params) string {
 	}
 	p, _ := json.Marshal(struct {
 		Target   string   `json:"target"`
+		Inputs   []string `json:"inputs"`
 		Features []string `json:"features"`
 		Steps    []Param  `json:"steps"`
 		Model    Param    `json:"model"`
-	}{params.Target, params.Features, params.Steps, params.Model})
+	}{params.Target, params.Inputs, params.Features, params.Steps, params.Model})
 	h.Write(p)
 	return "mlpipe:fit:v1:" + hex.EncodeToString(h.Sum(nil))
 }
