@@ -127,31 +127,46 @@ func (s VarianceThresholdSpec) Fit(ctx context.Context, f *frame.Frame) (preproc
 	if err != nil {
 		return nil, err
 	}
-	out := &VarianceSelector{Columns: names, Threshold: s.Threshold, Variances: make([]float64, len(names))}
-	for j, v := range cols {
-		variance, lo, hi, n := 0.0, math.Inf(1), math.Inf(-1), 0
-		var sum float64
-		for _, x := range v {
-			if !math.IsNaN(x) {
-				sum += x
-				n++
-				lo, hi = min(lo, x), max(hi, x)
-			}
+	moments := make([]preprocess.Moments, len(cols))
+	err = parallel(ctx, len(cols), func(_ context.Context, j int) error {
+		for _, b := range chunks(len(cols[j])) {
+			moments[j].AddBatch(cols[j][b[0]:b[1]])
 		}
-		if n == 0 {
-			out.Variances[j] = math.NaN()
-			out.Drop = append(out.Drop, names[j])
-			continue
-		}
-		mean := sum / float64(n)
-		for _, x := range v {
-			if !math.IsNaN(x) {
-				variance += (x - mean) * (x - mean)
-			}
-		}
-		variance /= float64(n)
-		if s.Threshold == 0 {
-			variance = min(variance, hi-lo)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	v, err := s.FitMoments(names, moments)
+	if err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// FitMoments returns the selector for columns whose summaries are given,
+// as Fit on the data summarised: summaries accumulated over batches or
+// merged from shards (see preprocess.Moments) give the same selection as
+// the whole data, so a frame larger than memory can be streamed through.
+// It returns an error wrapping [ErrParam] for a negative or NaN threshold,
+// names and summaries of different lengths, a name given twice, or when no
+// column would be kept.
+func (s VarianceThresholdSpec) FitMoments(names []string, moments []preprocess.Moments) (*VarianceSelector, error) {
+	const step = "variance threshold"
+	if !(s.Threshold >= 0) || math.IsInf(s.Threshold, 0) {
+		return nil, fmt.Errorf("%s: threshold %v: %w", step, s.Threshold, ErrParam)
+	}
+	if len(names) != len(moments) || len(names) == 0 {
+		return nil, fmt.Errorf("%s: %d names for %d summaries: %w", step, len(names), len(moments), ErrParam)
+	}
+	if err := uniqueNames(step, names); err != nil {
+		return nil, err
+	}
+	out := &VarianceSelector{Columns: slices.Clone(names), Threshold: s.Threshold, Variances: make([]float64, len(names))}
+	for j, m := range moments {
+		variance := m.Variance() // NaN with no present value
+		if s.Threshold == 0 && m.N > 0 {
+			variance = min(variance, m.Max-m.Min)
 		}
 		out.Variances[j] = variance
 		if !(variance > s.Threshold) {

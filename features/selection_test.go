@@ -211,6 +211,33 @@ func TestVarianceThresholdParity(t *testing.T) {
 		})
 	}
 	ctx := context.Background()
+	// Summaries of 8 shards, merged, select as the whole data does.
+	whole, err := VarianceThreshold(0.05).Fit(ctx, f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	moments := make([]preprocess.Moments, len(names))
+	for k := range 8 {
+		part, _ := f.Slice(k*f.NumRows()/8, (k+1)*f.NumRows()/8)
+		for j, n := range names {
+			v, _ := part.Float(n)
+			var m preprocess.Moments
+			m.AddBatch(v)
+			moments[j] = moments[j].Merge(m)
+		}
+	}
+	merged, err := VarianceThreshold(0.05).FitMoments(names, moments)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w := whole.(*VarianceSelector); !reflect.DeepEqual(merged.Drop, w.Drop) {
+		t.Errorf("merged drop %v, whole %v", merged.Drop, w.Drop)
+	} else {
+		assertClose(t, "merged variances", merged.Variances, w.Variances, 1e-12)
+	}
+	if _, err := VarianceThreshold(0).FitMoments(names[:1], moments); !errors.Is(err, ErrParam) {
+		t.Errorf("1 name, 4 summaries: %v", err)
+	}
 	for _, tc := range []struct {
 		name string
 		spec VarianceThresholdSpec
