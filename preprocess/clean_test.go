@@ -295,3 +295,41 @@ func TestCleaningRoundTrip(t *testing.T) {
 		}
 	}
 }
+
+func FuzzParseDates(f *testing.F) {
+	for _, s := range []string{"2024-03-05", "05.03.2024 14:30", "Tue, 05 Mar 2024 14:30:00 GMT", "1709649000", "3/5/2024 2:30 PM"} {
+		f.Add(s, false)
+	}
+	parsers := map[bool]func(string) (int64, bool){}
+	for _, dayFirst := range []bool{false, true} {
+		p := &DateParser{DayFirst: dayFirst, Epoch: EpochAuto}
+		fn, err := p.parseFunc()
+		if err != nil {
+			f.Fatal(err)
+		}
+		parsers[dayFirst] = fn
+	}
+	f.Fuzz(func(t *testing.T, s string, dayFirst bool) {
+		ns, ok := parsers[dayFirst](s)
+		if !ok && ns != 0 {
+			t.Fatalf("%q: rejected with %d", s, ns)
+		}
+	})
+}
+
+func FuzzNormalizeText(f *testing.F) {
+	for _, s := range []string{" US ", "ＵＳ", "Straße", "a\\u00a0 b", "\xff"} {
+		f.Add(s)
+	}
+	n := &TextNormalizer{NFKC: true, Trim: true, CollapseSpaces: true, Fold: true}
+	f.Fuzz(func(t *testing.T, s string) {
+		once, ok := n.Normalize(s)
+		if !ok {
+			return
+		}
+		// Normalising is idempotent: a normalised label stays itself.
+		if twice, _ := n.Normalize(once); twice != once {
+			t.Fatalf("Normalize(%q) = %q, then %q", s, once, twice)
+		}
+	})
+}

@@ -191,19 +191,20 @@ func (s *StandardScaler) apply(ctx context.Context, f *frame.Frame, step string,
 // the order of operations scikit-learn uses (so results agree to the bit).
 func affine(step, name string, v []float64, center, scale float64, inverse bool) (frame.Column, error) {
 	out := make([]float64, len(v))
+	bad := false
 	if inverse {
 		for i, x := range v {
 			out[i] = x*scale + center
+			bad = bad || (x-x != 0 && x == x) // ±Inf: x−x is NaN
 		}
 	} else {
 		for i, x := range v {
 			out[i] = (x - center) / scale
+			bad = bad || (x-x != 0 && x == x)
 		}
 	}
-	for i, x := range v {
-		if math.IsInf(x, 0) {
-			return nil, infError(step, name, i, x)
-		}
+	if bad {
+		return nil, checkFinite(step, name, v)
 	}
 	return frame.NewFloat(out), nil
 }

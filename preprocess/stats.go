@@ -39,8 +39,9 @@ func (m *Moments) AddBatch(xs []float64) { *m = m.Merge(batchMoments(xs, 0)) }
 // against the spread (values near 1e9 varying by 1e-2).
 func batchMoments(xs []float64, shift float64) Moments {
 	b := Moments{Min: math.Inf(1), Max: math.Inf(-1)}
-	// Neumaier's compensated sum: exact enough that values which cancel
-	// (1e12 and -1e12 among values near 1e-3) do not swamp the mean.
+	// A compensated sum (Knuth's error-free two-sum at each step, exact
+	// enough that values which cancel, 1e12 and -1e12 among values near
+	// 1e-3, do not swamp the mean), branch-free so it runs at memory speed.
 	var sum, comp float64
 	for _, x := range xs {
 		if x != x {
@@ -48,14 +49,9 @@ func batchMoments(xs []float64, shift float64) Moments {
 			continue
 		}
 		b.N++
-		d, e := twoSum(x, -shift)
-		comp += e
-		t := sum + d
-		if math.Abs(sum) >= math.Abs(d) {
-			comp += (sum - t) + d
-		} else {
-			comp += (d - t) + sum
-		}
+		d, e1 := twoSum(x, -shift)
+		t, e2 := twoSum(sum, d)
+		comp += e1 + e2
 		sum = t
 		if x < b.Min {
 			b.Min = x
