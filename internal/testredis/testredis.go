@@ -30,8 +30,9 @@ const DefaultAddr = "127.0.0.1:6379"
 type Server struct {
 	addr string
 	mu   sync.Mutex
-	cmd  *exec.Cmd // nil for an external server
-	path string
+	cmd   *exec.Cmd // nil for an external server
+	path  string
+	extra []string // more redis-server arguments
 }
 
 // Start returns a Redis server for t: its own (when redis-server is on the
@@ -109,10 +110,11 @@ func (s *Server) start() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	_, port, _ := net.SplitHostPort(s.addr)
-	cmd := exec.Command(s.path,
+	args := []string{
 		"--port", port, "--bind", "127.0.0.1",
 		"--save", "", "--appendonly", "no",
-		"--daemonize", "no", "--loglevel", "warning")
+		"--daemonize", "no", "--loglevel", "warning"}
+	cmd := exec.Command(s.path, append(args, s.extra...)...)
 	if err := cmd.Start(); err != nil {
 		return fmt.Errorf("testredis: start %s: %w", s.path, err)
 	}

@@ -1,6 +1,7 @@
 package testredis
 
 import (
+	"strings"
 	"testing"
 	"time"
 )
@@ -34,5 +35,18 @@ func TestExternal(t *testing.T) {
 	}
 	if err := s.Restart(); err == nil {
 		t.Error("Restart of an external server: no error")
+	}
+}
+
+func TestStartCluster(t *testing.T) {
+	c := StartCluster(t)
+	if len(c.Addrs()) < 3 {
+		t.Fatalf("Addrs = %v", c.Addrs())
+	}
+	for _, a := range c.Addrs() {
+		info, err := command(a, "CLUSTER INFO")
+		if err != nil || !strings.Contains(info, "cluster_state:ok") {
+			t.Errorf("node %s: %v %q", a, err, info)
+		}
 	}
 }
