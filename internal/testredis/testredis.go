@@ -28,8 +28,8 @@ const DefaultAddr = "127.0.0.1:6379"
 // Server is a Redis server for one test. Its methods are safe for
 // concurrent use.
 type Server struct {
-	addr string
-	mu   sync.Mutex
+	addr  string
+	mu    sync.Mutex
 	cmd   *exec.Cmd // nil for an external server
 	path  string
 	extra []string // more redis-server arguments
