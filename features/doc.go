@@ -37,9 +37,14 @@
 // vocabulary of 100,000 words must not become a dense matrix): each fitted
 // vectoriser has a Sparse method. Transform, which must return a frame,
 // makes one dense float column per term, and refuses with [ErrTooWide]
-// beyond MaxDense columns (1,000 by default). Fitting and transforming
+// beyond MaxDense columns (1,000 by default). FitSparse fits and returns
+// the training matrix in one pass, as scikit-learn's fit_transform;
+// [Assemble] puts float columns and vectoriser outputs side by side in one
+// sparse model input with its column names. Fitting and transforming
 // tokenise chunks of documents on all cores; a categorical column is
-// tokenised once per distinct text.
+// tokenised once per distinct text. [TextStats] accumulates the vocabulary
+// statistics batch by batch and merges shards, so a text column larger
+// than memory can be fitted as a stream, to the same vectoriser.
 //
 // # Selection
 //
@@ -47,6 +52,7 @@
 // columns scoring best against a class column by ANOVA F, chi² or mutual
 // information; [DropCorrelated] drops one column of each highly correlated
 // pair. Selection steps drop columns and let the rest through.
+// VarianceThreshold can also be fitted from merged preprocess.Moments.
 //
 // # Custom logic
 //

@@ -260,6 +260,9 @@ func (p *PolynomialExpander) Validate() error {
 			total += binomial(n+float64(d)-1, float64(d))
 		}
 	}
+	if total == 0 && !p.Bias {
+		return fmt.Errorf("%s: %d columns with interactions of degree %d to %d make no term: %w", step, len(p.Columns), p.MinDegree, p.Degree, ErrState)
+	}
 	if total > maxPolyTerms {
 		return fmt.Errorf("%s: %d columns to degree %d make %.0f terms, more than %d: %w", step, len(p.Columns), p.Degree, total, maxPolyTerms, ErrState)
 	}

@@ -75,6 +75,7 @@ func TestPolynomialHand(t *testing.T) {
 		want error
 	}{
 		{"negative degree", Polynomial(-1), ErrParam},
+		{"no interaction of 2 columns at degree 3", PolynomialSpec{Degree: 3, MinDegree: 3, InteractionOnly: true}, ErrParam},
 		{"min above max", PolynomialSpec{Degree: 2, MinDegree: 3}, ErrParam},
 		{"too many terms", Polynomial(40, "x", "y"), nil},
 		{"not float", Polynomial(2, "k"), frame.ErrNoColumn},
