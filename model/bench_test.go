@@ -4,7 +4,9 @@ import (
 	"bufio"
 	"encoding/binary"
 	"os"
+	"path/filepath"
 	"sync"
+	"syscall"
 	"testing"
 
 	"github.com/mlpipe/mlpipe/model"
@@ -28,6 +30,8 @@ func BenchmarkLogisticFit1Mx40(b *testing.B) {
 	X, y := benchData()
 	b.ReportAllocs()
 	b.ResetTimer()
+	cpu := startCPU(b)
+	defer cpu.stop()
 	for b.Loop() {
 		p, err := model.LogisticRegression{}.Fit(ctx(), X, y)
 		if err != nil {
@@ -37,15 +41,22 @@ func BenchmarkLogisticFit1Mx40(b *testing.B) {
 	}
 }
 
-// TestDumpBenchData writes the benchmark data for testdata/bench_logistic.py
-// when MODEL_BENCH_DUMP names a file: X (row-major) then y, as little-endian
+// TestDumpBenchData writes the benchmark data for testdata/bench_sklearn.py
+// when MODEL_BENCH_DUMP names a directory: logistic.bin (1,000,000 × 40) and
+// forest.bin (50,000 × 20), each X (row-major) then y, as little-endian
 // float64.
 func TestDumpBenchData(t *testing.T) {
-	path := os.Getenv("MODEL_BENCH_DUMP")
-	if path == "" {
-		t.Skip("set MODEL_BENCH_DUMP=file to write the benchmark data")
+	dir := os.Getenv("MODEL_BENCH_DUMP")
+	if dir == "" {
+		t.Skip("set MODEL_BENCH_DUMP=dir to write the benchmark data")
 	}
 	X, y := benchData()
+	dump(t, filepath.Join(dir, "logistic.bin"), X, y)
+	X, y = forestData()
+	dump(t, filepath.Join(dir, "forest.bin"), X, y)
+}
+
+func dump(t *testing.T, path string, X *mat.Dense, y []float64) {
 	f, err := os.Create(path)
 	if err != nil {
 		t.Fatal(err)
@@ -63,4 +74,83 @@ func TestDumpBenchData(t *testing.T) {
 	if err := f.Close(); err != nil {
 		t.Fatal(err)
 	}
+}
+
+var (
+	forestOnce sync.Once
+	forestX    *mat.Dense
+	forestY    []float64
+)
+
+// forestData is 50,000 rows × 20 features with labels of a noisy logistic
+// model (the same data TestDumpBenchData writes, for scikit-learn).
+func forestData() (*mat.Dense, []float64) {
+	forestOnce.Do(func() { forestX, forestY = synthetic(50_000, 20, 2, 43) })
+	return forestX, forestY
+}
+
+func BenchmarkForestFit50kx20(b *testing.B) {
+	X, y := forestData()
+	b.ReportAllocs()
+	b.ResetTimer()
+	cpu := startCPU(b)
+	defer cpu.stop()
+	for b.Loop() {
+		if _, err := (model.RandomForest{Trees: 50, Seed: 1}).Fit(ctx(), X, y); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkTreeFit50kx20(b *testing.B) {
+	X, y := forestData()
+	b.ReportAllocs()
+	b.ResetTimer()
+	cpu := startCPU(b)
+	defer cpu.stop()
+	for b.Loop() {
+		if _, err := (model.DecisionTree{}).Fit(ctx(), X, y); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkKNeighborsPredict(b *testing.B) {
+	X, y := forestData()
+	train := X.Slice(0, 20000, 0, 20)
+	query := X.Slice(20000, 22000, 0, 20)
+	p, err := model.KNeighbors{Classifier: true}.Fit(ctx(), train, y[:20000])
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	cpu := startCPU(b)
+	defer cpu.stop()
+	for b.Loop() {
+		if _, err := p.Predict(ctx(), query); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// cpuTimer reports the CPU time (user + system, all threads) per operation
+// as "cpu-s/op": on a shared machine it is steadier than the wall time.
+type cpuTimer struct {
+	b     *testing.B
+	start float64
+}
+
+func startCPU(b *testing.B) *cpuTimer { return &cpuTimer{b: b, start: cpuSeconds()} }
+
+func (c *cpuTimer) stop() {
+	c.b.ReportMetric((cpuSeconds()-c.start)/float64(c.b.N), "cpu-s/op")
+}
+
+func cpuSeconds() float64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return float64(ru.Utime.Nano()+ru.Stime.Nano()) / 1e9
 }

@@ -124,6 +124,10 @@ func (m RandomForest) Fit(ctx context.Context, X mat.Matrix, y []float64) (Predi
 		}
 	}
 	n := xv.r
+	ps, err := presort(ctx, xv, workers(m.Workers))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", what, err)
+	}
 	imps := make([][]float64, ntrees)
 	counts := make([][]float64, ntrees) // bootstrap counts, for the OOB score
 	g, gctx := errgroup.WithContext(ctx)
@@ -142,7 +146,7 @@ func (m RandomForest) Fit(ctx context.Context, X mat.Matrix, y []float64) (Predi
 				}
 				counts[t] = sw
 			}
-			b := newTreeBuilder(xv, target, k, sw, tp, rng)
+			b := newTreeBuilder(ps, target, k, sw, tp, rng)
 			if err := b.build(gctx); err != nil {
 				return err
 			}

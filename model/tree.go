@@ -1,13 +1,13 @@
 package model
 
 import (
-	"cmp"
 	"context"
 	"fmt"
 	"math"
 	"math/rand/v2"
 	"slices"
 
+	"golang.org/x/sync/errgroup"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -159,7 +159,11 @@ func (m DecisionTree) Fit(ctx context.Context, X mat.Matrix, y []float64) (Predi
 			target[i] = float64(c)
 		}
 	}
-	b := newTreeBuilder(xv, target, k, nil, tp, rand.New(rand.NewPCG(m.Seed, 0x74726565)))
+	ps, err := presort(ctx, xv, 1)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", what, err)
+	}
+	b := newTreeBuilder(ps, target, k, nil, tp, rand.New(rand.NewPCG(m.Seed, 0x74726565)))
 	if err := b.build(ctx); err != nil {
 		return nil, fmt.Errorf("%s: %w", what, err)
 	}
@@ -170,40 +174,93 @@ func (m DecisionTree) Fit(ctx context.Context, X mat.Matrix, y []float64) (Predi
 	return &TreeFit{Labels: labels, Tree: t}, nil
 }
 
-// treeBuilder grows one tree.
+// presorted is X column by column, with each column's row order sorted by
+// value: computed once per Fit and shared, read-only, by every tree of a
+// forest.
+type presorted struct {
+	cols  [][]float64 // cols[f][i] = X[i, f]
+	order [][]int32   // order[f]: rows sorted by cols[f]
+}
+
+func presort(ctx context.Context, x rowMajor, workers int) (*presorted, error) {
+	ps := &presorted{cols: make([][]float64, x.c), order: make([][]int32, x.c)}
+	for f := range x.c {
+		col := make([]float64, x.r)
+		for i := range x.r {
+			col[i] = x.data[i*x.stride+f]
+		}
+		ps.cols[f] = col
+	}
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(workers)
+	for f := range x.c {
+		g.Go(func() error {
+			if err := gctx.Err(); err != nil {
+				return err
+			}
+			col := ps.cols[f]
+			o := make([]int32, x.r)
+			for i := range o {
+				o[i] = int32(i)
+			}
+			slices.SortStableFunc(o, func(a, b int32) int {
+				switch va, vb := col[a], col[b]; {
+				case va < vb:
+					return -1
+				case va > vb:
+					return 1
+				}
+				return 0
+			})
+			ps.order[f] = o
+			return nil
+		})
+	}
+	return ps, g.Wait()
+}
+
+// treeBuilder grows one tree. Every feature keeps the node's rows sorted by
+// its values (order[f][start:end]), so finding a split is a linear sweep and
+// splitting a node a stable partition, with no sorting below the root.
 type treeBuilder struct {
-	x       rowMajor
-	y       []float64 // targets, or class indices
-	k       int       // classes, 0 for regression
-	sw      []float64 // sample weights (bootstrap counts), nil for 1
-	p       treeParams
-	rng     *rand.Rand
-	samples []int32 // rows with a positive weight, partitioned by node
-	t       tree
-	imp     []float64 // per feature: weighted impurity decrease
-	total   float64   // total weight
+	cols  [][]float64
+	y     []float64 // targets, or class indices
+	k     int       // classes, 0 for regression
+	sw    []float64 // sample weights (bootstrap counts), nil for 1
+	p     treeParams
+	rng   *rand.Rand
+	order [][]int32
+	t     tree
+	imp   []float64 // per feature: weighted impurity decrease
+	total float64   // total weight
 
 	// scratch
-	pairs             []valueIndex
+	goesLeft          []bool
+	tmp               []int32
 	feats             []int
 	left, right, node []float64 // class counts
 }
 
-type valueIndex struct {
-	v float64
-	i int32
-}
-
-func newTreeBuilder(x rowMajor, y []float64, k int, sw []float64, p treeParams, rng *rand.Rand) *treeBuilder {
-	b := &treeBuilder{x: x, y: y, k: k, sw: sw, p: p, rng: rng, imp: make([]float64, x.c)}
-	b.samples = make([]int32, 0, x.r)
-	for i := range x.r {
-		if sw == nil || sw[i] > 0 {
-			b.samples = append(b.samples, int32(i))
+func newTreeBuilder(ps *presorted, y []float64, k int, sw []float64, p treeParams, rng *rand.Rand) *treeBuilder {
+	nf, n := len(ps.cols), len(y)
+	b := &treeBuilder{cols: ps.cols, y: y, k: k, sw: sw, p: p, rng: rng, imp: make([]float64, nf)}
+	b.order = make([][]int32, nf)
+	for f, o := range ps.order {
+		if sw == nil {
+			b.order[f] = slices.Clone(o)
+			continue
 		}
+		kept := make([]int32, 0, n)
+		for _, i := range o {
+			if sw[i] > 0 {
+				kept = append(kept, i)
+			}
+		}
+		b.order[f] = kept
 	}
-	b.pairs = make([]valueIndex, len(b.samples))
-	b.feats = make([]int, x.c)
+	b.goesLeft = make([]bool, n)
+	b.tmp = make([]int32, n)
+	b.feats = make([]int, nf)
 	out := 1
 	if k > 0 {
 		out = k
@@ -273,119 +330,132 @@ func (b *treeBuilder) classImpurity(counts []float64, w float64) float64 {
 
 // build grows the tree from the root.
 func (b *treeBuilder) build(ctx context.Context) error {
-	if len(b.samples) == 0 {
+	if len(b.order) == 0 || len(b.order[0]) == 0 {
 		return fmt.Errorf("every sample has weight 0: %w", ErrEmpty)
 	}
-	for _, i := range b.samples {
+	for _, i := range b.order[0] {
 		b.total += b.weight(i)
 	}
-	return b.grow(ctx, 0, len(b.samples), 0)
+	return b.grow(ctx, 0, len(b.order[0]), 0)
 }
 
 // split is a candidate split of a node.
 type split struct {
 	feature           int
 	threshold         float64
-	pos               int // samples[start:pos] go left
+	pos               int // the first pos rows in the feature's order go left
 	proxy             float64
 	impLeft, impRight float64
 	wLeft, wRight     float64
 }
 
-// grow adds the node of samples[start:end] and, unless it is a leaf, its
-// children; it returns the node's index via the arrays' lengths.
+// grow adds the node of rows [start, end) of the orders and, unless it is a
+// leaf, its children.
 func (b *treeBuilder) grow(ctx context.Context, start, end, depth int) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	s := b.samples[start:end]
 	id := len(b.t.Feature)
 	b.t.Feature = append(b.t.Feature, -1)
 	b.t.Threshold = append(b.t.Threshold, 0)
 	b.t.Left = append(b.t.Left, -1)
 	b.t.Right = append(b.t.Right, -1)
 	b.t.Value = append(b.t.Value, make([]float64, b.t.Outputs)...)
-	w, impurity := b.stats(s, b.t.Value[id*b.t.Outputs:(id+1)*b.t.Outputs])
+	w, impurity := b.stats(b.order[0][start:end], b.t.Value[id*b.t.Outputs:(id+1)*b.t.Outputs])
 	n := end - start
 	leaf := depth >= b.p.maxDepth || n < b.p.minSplit || n < 2*b.p.minLeaf || impurity <= 0x1p-52
 	if leaf {
 		return nil
 	}
-	best, ok := b.bestSplit(s, w)
+	best, ok := b.bestSplit(start, end, w)
 	if !ok {
 		return nil
 	}
-	// Partition samples[start:end] by the chosen split.
+	// Partition every feature's order, stably, by the chosen split.
 	f := best.feature
-	lo, hi := start, end-1
-	for lo <= hi {
-		if b.x.row(int(b.samples[lo]))[f] <= best.threshold {
-			lo++
-		} else {
-			b.samples[lo], b.samples[hi] = b.samples[hi], b.samples[lo]
-			hi--
+	mid := start + best.pos
+	for _, i := range b.order[f][start:mid] {
+		b.goesLeft[i] = true
+	}
+	for g := range b.order {
+		if g == f {
+			continue
 		}
+		o := b.order[g][start:end]
+		l := 0
+		tmp := b.tmp[:0]
+		for _, i := range o {
+			if b.goesLeft[i] {
+				o[l] = i
+				l++
+			} else {
+				tmp = append(tmp, i)
+			}
+		}
+		copy(o[l:], tmp)
+	}
+	for _, i := range b.order[f][start:mid] {
+		b.goesLeft[i] = false
 	}
 	b.imp[f] += w*impurity - best.wLeft*best.impLeft - best.wRight*best.impRight
 	b.t.Feature[id] = int32(f)
 	b.t.Threshold[id] = best.threshold
 	b.t.Left[id] = int32(len(b.t.Feature))
-	if err := b.grow(ctx, start, lo, depth+1); err != nil {
+	if err := b.grow(ctx, start, mid, depth+1); err != nil {
 		return err
 	}
 	b.t.Right[id] = int32(len(b.t.Feature))
-	return b.grow(ctx, lo, end, depth+1)
+	return b.grow(ctx, mid, end, depth+1)
 }
 
-// bestSplit finds the best split of the rows s (of total weight w) among up
-// to maxFeatures non-constant features drawn in random order.
-func (b *treeBuilder) bestSplit(s []int32, w float64) (split, bool) {
-	p := b.x.c
+// bestSplit finds the best split of the node [start, end) (of total weight
+// w) among up to maxFeatures non-constant features drawn in random order.
+func (b *treeBuilder) bestSplit(start, end int, w float64) (split, bool) {
+	p := len(b.cols)
 	for j := range b.feats {
 		b.feats[j] = j
 	}
 	best := split{proxy: math.Inf(-1)}
 	found := false
 	visited := 0
-	pairs := b.pairs[:len(s)]
 	for i := 0; i < p && visited < b.p.maxFeatures; i++ {
 		j := i + b.rng.IntN(p-i)
 		b.feats[i], b.feats[j] = b.feats[j], b.feats[i]
 		f := b.feats[i]
-		for t, r := range s {
-			pairs[t] = valueIndex{b.x.row(int(r))[f], r}
-		}
-		slices.SortFunc(pairs, func(a, c valueIndex) int { return cmp.Compare(a.v, c.v) })
-		if pairs[len(pairs)-1].v <= pairs[0].v+featureThreshold {
+		o, col := b.order[f][start:end], b.cols[f]
+		if col[o[len(o)-1]] <= col[o[0]]+featureThreshold {
 			continue // constant here: does not count towards maxFeatures
 		}
 		visited++
-		if cand, ok := b.sweep(pairs, w, f); ok && cand.proxy > best.proxy {
+		if cand, ok := b.sweep(o, col, w, f); ok && cand.proxy > best.proxy {
 			best, found = cand, true
 		}
 	}
 	return best, found
 }
 
-// sweep returns the best split of the sorted pairs on feature f.
-func (b *treeBuilder) sweep(pairs []valueIndex, w float64, f int) (split, bool) {
-	n := len(pairs)
+// sweep returns the best split on feature f of the rows o, sorted by their
+// values in col.
+func (b *treeBuilder) sweep(o []int32, col []float64, w float64, f int) (split, bool) {
+	n := len(o)
 	minLeaf := b.p.minLeaf
 	best := split{proxy: math.Inf(-1), feature: f}
 	found := false
 	if b.k > 0 {
 		clear(b.left)
 		clear(b.node)
-		for _, pr := range pairs {
-			b.node[int(b.y[pr.i])] += b.weight(pr.i)
+		for _, i := range o {
+			b.node[int(b.y[i])] += b.weight(i)
 		}
 		right := b.right
 		var wl float64
 		for pos := 1; pos < n; pos++ {
-			wi := b.weight(pairs[pos-1].i)
-			b.left[int(b.y[pairs[pos-1].i])] += wi
+			prev := o[pos-1]
+			wi := b.weight(prev)
+			b.left[int(b.y[prev])] += wi
 			wl += wi
-			if pairs[pos].v <= pairs[pos-1].v+featureThreshold {
+			vp, v := col[prev], col[o[pos]]
+			if v <= vp+featureThreshold {
 				continue
 			}
 			if pos < minLeaf || n-pos < minLeaf {
@@ -398,7 +468,7 @@ func (b *treeBuilder) sweep(pairs []valueIndex, w float64, f int) (split, bool) 
 			il, ir := b.classImpurity(b.left, wl), b.classImpurity(right, wr)
 			proxy := -wl*il - wr*ir
 			if proxy > best.proxy {
-				best = split{feature: f, threshold: midpoint(pairs[pos-1].v, pairs[pos].v), pos: pos,
+				best = split{feature: f, threshold: midpoint(vp, v), pos: pos,
 					proxy: proxy, impLeft: il, impRight: ir, wLeft: wl, wRight: wr}
 				found = true
 			}
@@ -406,19 +476,20 @@ func (b *treeBuilder) sweep(pairs []valueIndex, w float64, f int) (split, bool) 
 		return best, found
 	}
 	var sum, sq float64
-	for _, pr := range pairs {
-		wi := b.weight(pr.i)
-		sum += wi * b.y[pr.i]
-		sq += wi * b.y[pr.i] * b.y[pr.i]
+	for _, i := range o {
+		wi := b.weight(i)
+		sum += wi * b.y[i]
+		sq += wi * b.y[i] * b.y[i]
 	}
 	var wl, sl, ql float64
 	for pos := 1; pos < n; pos++ {
-		i := pairs[pos-1].i
+		i := o[pos-1]
 		wi := b.weight(i)
 		wl += wi
 		sl += wi * b.y[i]
 		ql += wi * b.y[i] * b.y[i]
-		if pairs[pos].v <= pairs[pos-1].v+featureThreshold {
+		vp, v := col[i], col[o[pos]]
+		if v <= vp+featureThreshold {
 			continue
 		}
 		if pos < minLeaf || n-pos < minLeaf {
@@ -429,7 +500,7 @@ func (b *treeBuilder) sweep(pairs []valueIndex, w float64, f int) (split, bool) 
 		proxy := sl*sl/wl + sr*sr/wr
 		if proxy > best.proxy {
 			ml, mr := sl/wl, sr/wr
-			best = split{feature: f, threshold: midpoint(pairs[pos-1].v, pairs[pos].v), pos: pos,
+			best = split{feature: f, threshold: midpoint(vp, v), pos: pos,
 				proxy: proxy, impLeft: ql/wl - ml*ml, impRight: (sq-ql)/wr - mr*mr, wLeft: wl, wRight: wr}
 			found = true
 		}
