@@ -217,3 +217,24 @@ func TestPSI(t *testing.T) {
 		t.Error("lengths differ, not NaN")
 	}
 }
+
+func BenchmarkProfile(b *testing.B) {
+	f := benchFrame(1_000_000)
+	ctx := context.Background()
+	for b.Loop() {
+		if _, err := NewProfile(ctx, f); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkDrift(b *testing.B) {
+	f := benchFrame(1_000_000)
+	p, _ := NewProfile(context.Background(), f)
+	serve, _ := f.Slice(0, 10_000)
+	for b.Loop() {
+		if _, err := p.Compare(serve, DriftOptions{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

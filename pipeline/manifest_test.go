@@ -176,3 +176,29 @@ func sha(b []byte) string {
 	s := sha256.Sum256(b)
 	return hex.EncodeToString(s[:])
 }
+
+// benchFrame is n rows of a float column with missing values and a
+// categorical column of 25 labels.
+func benchFrame(n int) *frame.Frame {
+	x := make([]float64, n)
+	c := make([]string, n)
+	labels := []string{"US", "DE", "FR", "GB", "IN", "BR", "JP", "CA", "AU", "ES", "IT", "NL", "SE",
+		"PL", "MX", "KR", "CN", "ZA", "NG", "AR", "TR", "ID", "EG", "NO", "FI"}
+	for i := range x {
+		x[i] = float64(i%1000) * 1.5
+		if i%20 == 0 {
+			x[i] = math.NaN()
+		}
+		c[i] = labels[(i*7)%len(labels)]
+	}
+	f, _ := frame.New(frame.Floats("x", x), frame.Categories("c", c, nil))
+	return f
+}
+
+func BenchmarkFingerprint(b *testing.B) {
+	f := benchFrame(1_000_000)
+	b.SetBytes(int64(f.NumRows()) * 12)
+	for b.Loop() {
+		Fingerprint(f)
+	}
+}

@@ -199,3 +199,55 @@ func ExampleHandler() {
 	// Output:
 	// 200 OK: churned=0, p(1)=0.033
 }
+
+// A fitted pipeline predicts a stream of batches in bounded memory, with
+// workers, in order; each batch comes out with its prediction columns.
+func ExamplePredictStream() {
+	p := fitted()
+	src := etl.CSV(strings.NewReader("tenure,plan\n1,basic\n30,plus\nNA,pro\n59,pro\n"), etl.CSVOptions{BatchRows: 2})
+	sink := new(etl.Memory[*frame.Frame])
+	report, err := pipeline.PredictStream(context.Background(), p, src, sink, pipeline.Workers(2))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, batch := range sink.Items() {
+		pred, _ := batch.Float(pipeline.PredictionColumn)
+		proba, _ := batch.Float("proba_1")
+		for i := range pred {
+			fmt.Printf("churned=%v p=%.2f\n", pred[i], proba[i])
+		}
+	}
+	fmt.Println(report.RowsOut, "rows")
+	// Output:
+	// churned=1 p=0.96
+	// churned=0 p=0.23
+	// churned=0 p=0.10
+	// churned=0 p=0.00
+	// 4 rows
+}
+
+// The fingerprint depends on the rows, not on how they were batched.
+func ExampleFingerprint() {
+	whole, _ := frame.New(frame.Floats("x", []float64{1, 2, 3, 4}), frame.Categories("c", []string{"a", "b", "a", "b"}, nil))
+	top, _ := whole.Slice(0, 1)
+	rest, _ := whole.Slice(1, 4)
+	joined, _ := frame.Concat(top, rest)
+	changed, _ := whole.With("x", frame.NewFloat([]float64{1, 2, 3, 5}))
+	fmt.Println(pipeline.Fingerprint(whole) == pipeline.Fingerprint(joined))
+	fmt.Println(pipeline.Fingerprint(whole) == pipeline.Fingerprint(changed))
+	// Output:
+	// true
+	// false
+}
+
+// DecodeRecords reads one JSON object or an array of them.
+func ExampleDecodeRecords() {
+	records, single, err := pipeline.DecodeRecords(strings.NewReader(`{"tenure": 12, "plan": null}`))
+	fmt.Println(len(records), single, err, records[0]["tenure"], records[0]["plan"])
+	_, _, err = pipeline.DecodeRecords(strings.NewReader(`[1, 2]`))
+	fmt.Println(err != nil)
+	// Output:
+	// 1 true <nil> 12 <nil>
+	// true
+}

@@ -19,8 +19,10 @@ import (
 	"github.com/mlpipe/mlpipe/etl"
 	"github.com/mlpipe/mlpipe/evaluate"
 	"github.com/mlpipe/mlpipe/frame"
+	"github.com/mlpipe/mlpipe/internal/testredis"
 	"github.com/mlpipe/mlpipe/model"
 	"github.com/mlpipe/mlpipe/preprocess"
+	"github.com/redis/go-redis/v9"
 )
 
 // churnCSV returns a small classification data set as CSV text: two numeric
@@ -450,5 +452,58 @@ func TestTrainingRegressionDefaults(t *testing.T) {
 	}
 	if !strings.Contains(rep.String(), "no missing values") {
 		t.Errorf("report:\n%s", rep)
+	}
+}
+
+// TestTrainingCancelledMidRun: cancelling during the fit stops the run with
+// the context's error, and (checked by goleak in TestMain) leaves no
+// goroutine behind.
+func TestTrainingCancelledMidRun(t *testing.T) {
+	for _, step := range []string{"fit", "cross-validate"} {
+		t.Run(step, func(t *testing.T) {
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			tr := churnTraining(churnCSV(400, 4), etl.CSVOptions{}, 2)
+			tr.Progress = func(p RunProgress) {
+				if p.Step == step {
+					cancel()
+				}
+			}
+			start := time.Now()
+			_, err := tr.Run(ctx)
+			if !errors.Is(err, context.Canceled) || !strings.Contains(err.Error(), step) {
+				t.Errorf("error %v, want context.Canceled in %s", err, step)
+			}
+			if d := time.Since(start); d > 5*time.Second {
+				t.Errorf("took %v to stop", d)
+			}
+		})
+	}
+}
+
+// TestDeployRedis deploys to a real Redis and loads the pipeline back.
+func TestDeployRedis(t *testing.T) {
+	srv := testredis.Start(t)
+	client := redis.NewClient(&redis.Options{Addr: srv.Addr()})
+	defer client.Close()
+	rc, err := cache.NewRedis(client, cache.RedisOptions{Prefix: "pipeline-test:"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	tr := churnTraining(churnCSV(200, 8), etl.CSVOptions{}, 1)
+	tr.Eval.CV = nil
+	tr.Deploy = DeployCache(rc, "models:churn")
+	rep, err := tr.Run(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rc.Delete(ctx, "models:churn", "models:churn:manifest")
+	f, m, err := LoadCache(ctx, rc, "models:churn")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Artifact.SHA256 != rep.Artifact.SHA256 || len(f.Features) != len(rep.Fitted.Features) {
+		t.Errorf("loaded %+v, deployed %+v", m.Artifact, rep.Artifact)
 	}
 }
