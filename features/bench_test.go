@@ -93,6 +93,7 @@ func corpora() ([]string, []string) {
 func benchTfidf(b *testing.B, f *frame.Frame) {
 	ctx := context.Background()
 	var nnz, vocab int
+	cpu := processCPU()
 	for b.Loop() {
 		fitted, m, err := Tfidf("notes").FitSparse(ctx, f)
 		if err != nil {
@@ -100,6 +101,7 @@ func benchTfidf(b *testing.B, f *frame.Frame) {
 		}
 		nnz, vocab = m.NNZ(), len(fitted.Vocabulary)
 	}
+	b.ReportMetric((processCPU()-cpu).Seconds()/float64(b.N), "cpu-s/op")
 	b.ReportMetric(float64(nnz), "nnz")
 	b.ReportMetric(float64(vocab), "terms")
 }
@@ -115,11 +117,13 @@ func BenchmarkTfidfTransformNotes1M(b *testing.B) {
 		b.Fatal(err)
 	}
 	v := fitted.(*TfidfVectorizer)
+	cpu := processCPU()
 	for b.Loop() {
 		if _, err := v.Sparse(ctx, f); err != nil {
 			b.Fatal(err)
 		}
 	}
+	b.ReportMetric((processCPU()-cpu).Seconds()/float64(b.N), "cpu-s/op")
 }
 
 // BenchmarkTfidfNotes1M: 1,000,000 notes-style documents as free text.
