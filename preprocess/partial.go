@@ -43,6 +43,21 @@ type Incremental interface {
 	Begin() Partial
 }
 
+// A FitTransformer is a step whose output on its own training rows differs
+// from what its fitted value's Transform gives them: [TargetEncodeSpec]
+// encodes each training row with statistics from the other folds
+// (cross-fitting), so that the target does not leak into the features.
+// Whoever fits a step and then transforms the training frame with it (an ML
+// pipeline) should call FitTransform instead when the step has it.
+type FitTransformer interface {
+	Step
+	// FitTransform returns the fitted step and the training frame
+	// transformed as the step intends for its training rows.
+	FitTransform(ctx context.Context, f *frame.Frame) (Fitted, *frame.Frame, error)
+}
+
+var _ FitTransformer = TargetEncodeSpec{}
+
 // The specs that learn mergeable statistics.
 var (
 	_ Incremental = ImputeSpec{}

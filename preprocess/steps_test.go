@@ -695,3 +695,32 @@ func TestPartialMisuse(t *testing.T) {
 		t.Errorf("stream error: %v", err)
 	}
 }
+
+// TestEmptyStateRejected loads every kind of fitted step of this package
+// from an empty state and expects Validate to reject it, except the steps
+// for which no column is a valid state (they then do nothing).
+func TestEmptyStateRejected(t *testing.T) {
+	noop := map[string]bool{"preprocess.missing_indicator": true, "preprocess.drop_sparse": true, "preprocess.column_transform": true}
+	for _, kind := range []string{
+		"preprocess.impute", "preprocess.standard_scale", "preprocess.one_hot", "preprocess.normalize_missing",
+		"preprocess.parse_numbers", "preprocess.parse_bools", "preprocess.parse_dates", "preprocess.normalize_text",
+		"preprocess.min_max_scale", "preprocess.max_abs_scale", "preprocess.robust_scale", "preprocess.normalize_rows",
+		"preprocess.quantile_transform", "preprocess.outliers", "preprocess.ordinal", "preprocess.frequency",
+		"preprocess.target_encode", "preprocess.hash", "preprocess.knn_impute", "preprocess.power_transform",
+		"preprocess.missing_indicator", "preprocess.drop_sparse", "preprocess.column_transform",
+	} {
+		got, err := UnmarshalFitted([]byte(`{"kind":"` + kind + `","version":1,"state":{}}`))
+		switch {
+		case noop[kind] && err != nil:
+			t.Errorf("%s: empty state: %v", kind, err)
+		case noop[kind]:
+			f := sampleFrame(t)
+			out, err := got.Transform(context.Background(), f)
+			if err != nil || out.String() != f.String() {
+				t.Errorf("%s: empty state changed the frame (%v)", kind, err)
+			}
+		case !errors.Is(err, ErrState):
+			t.Errorf("%s: empty state gave %v, want ErrState", kind, err)
+		}
+	}
+}
