@@ -42,14 +42,18 @@
 // X may be any mat.Matrix; a *mat.Dense is read in place, others are copied
 // once. Bad input is an error, never a panic: errors wrap [ErrLength],
 // [ErrEmpty], [ErrNotFinite] (naming the row and column), [ErrSingleClass],
-// [ErrFeatures], [ErrParam], and the context's error when ctx is done.
+// [ErrFeatures], [ErrParam], [ErrNegative] (counts for multinomial naive
+// Bayes), and the context's error when ctx is done.
 // Loading a corrupt saved model fails with [ErrState].
 //
 // # Concurrency
 //
-// Model values and fitted values are safe for concurrent use. Fits that
-// split work across goroutines bound them (a Workers field, GOMAXPROCS by
-// default), stop when ctx is done, and give bit-identical results whatever
-// the worker count: rows are cut into fixed blocks whose partial sums are
-// merged in a fixed order.
+// Model values and fitted values are safe for concurrent use. Work that is
+// split across goroutines (logistic regression's passes over the rows,
+// k-neighbours queries, a forest's trees) is bounded (a Workers field,
+// GOMAXPROCS by default), stops when ctx is done, and gives bit-identical
+// results whatever the worker count: logistic regression cuts the rows into
+// fixed blocks whose partial sums are merged in a fixed order, and each tree
+// of a forest draws from its own generator, seeded by the forest's Seed and
+// the tree's index.
 package model

@@ -225,3 +225,43 @@ func ExampleRandomForest() {
 	// Output:
 	// OOB accuracy 1.00, x0 importance > 0.9: true
 }
+
+func ExampleElasticNet() {
+	// Two nearly identical features: the L2 part of the penalty shares the
+	// weight between them where a lasso would pick one. scikit-learn gives
+	// the same numbers.
+	X := mat.NewDense(5, 2, []float64{
+		1, 1.1,
+		2, 1.9,
+		3, 3.0,
+		4, 4.1,
+		5, 4.9,
+	})
+	y := []float64{2, 4, 6, 8, 10}
+	p, err := model.ElasticNet{Alpha: 0.1, L1Ratio: 0.5}.Fit(context.Background(), X, y)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fit := p.(*model.LinearFit)
+	fmt.Printf("coef %.3f intercept %.3f\n", fit.Coef, fit.Intercept)
+	// Output:
+	// coef [1.070 0.896] intercept 0.101
+}
+
+func ExampleDummyRegressor() {
+	X := mat.NewDense(4, 1, []float64{1, 2, 3, 4})
+	y := []float64{1, 2, 3, 10}
+	for _, s := range []model.RegressorStrategy{model.Mean, model.Median} {
+		p, err := model.DummyRegressor{Strategy: s}.Fit(context.Background(), X, y)
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		pred, _ := p.Predict(context.Background(), mat.NewDense(1, 1, []float64{7}))
+		fmt.Println(pred)
+	}
+	// Output:
+	// [4]
+	// [2.5]
+}

@@ -56,8 +56,8 @@ type RandomForest struct {
 // Forest is the state of a fitted random forest, embedded in [ForestFit]
 // and [ForestRegressorFit].
 type Forest struct {
-	Features int    `json:"n_features"`
-	Trees    []tree `json:"trees"`
+	Features int     `json:"n_features"`
+	Trees    []Nodes `json:"trees"`
 	// Importances is the mean of the trees' normalised impurity
 	// decreases (scikit-learn's feature_importances_).
 	Importances []float64 `json:"feature_importances"`
@@ -109,7 +109,7 @@ func (m RandomForest) Fit(ctx context.Context, X mat.Matrix, y []float64) (Predi
 	if ntrees == 0 {
 		ntrees = 100
 	}
-	f := &Forest{Features: xv.c, Trees: make([]tree, ntrees)}
+	f := &Forest{Features: xv.c, Trees: make([]Nodes, ntrees)}
 	target, k := y, 0
 	var labels []float64
 	if m.Criterion.classifier() {

@@ -128,7 +128,7 @@ func (m LogisticRegression) Fit(ctx context.Context, X mat.Matrix, y []float64) 
 		x: xv, codes: codes, sw: sw, k: len(classes), intercept: !m.NoIntercept,
 		lambda: lambda, workers: workers(m.Workers),
 	}
-	beta, iters, converged, err := prob.newton(ctx, maxIter, tol)
+	beta, iters, converged, err := prob.solve(ctx, maxIter, tol)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", what, err)
 	}

@@ -150,3 +150,34 @@ func TestLogisticGenericMatrix(t *testing.T) {
 		t.Errorf("fit on a transpose view differs from the dense fit")
 	}
 }
+
+func TestLogisticSampledSameOptimum(t *testing.T) {
+	// On many rows the Hessian is estimated on a sample and Newton starts
+	// from the solution on a subsample; the answer must still be the exact
+	// optimum, the one found with neither (to the tolerance of the
+	// gradient test).
+	for _, classes := range []int{2, 3} {
+		X, y := synthetic(30000, 4, classes, 11)
+		m := model.LogisticRegression{C: 0.5, BalancedWeights: true}
+		restore := model.SetHessianSample(1 << 30)
+		p, err := m.Fit(ctx(), X, y)
+		restore()
+		if err != nil {
+			t.Fatal(err)
+		}
+		restore = model.SetHessianSample(2000)
+		q, err := m.Fit(ctx(), X, y)
+		restore()
+		if err != nil {
+			t.Fatal(err)
+		}
+		a, b := p.(*model.LogisticFit), q.(*model.LogisticFit)
+		if !a.Converged || !b.Converged {
+			t.Fatalf("classes %d: converged %v and %v", classes, a.Converged, b.Converged)
+		}
+		for k := range a.Coef {
+			assertClose(t, name("classes ", classes, " coef"), b.Coef[k], a.Coef[k], 1e-6, 1e-6)
+		}
+		assertClose(t, name("classes ", classes, " intercept"), b.Intercept, a.Intercept, 1e-6, 1e-6)
+	}
+}

@@ -360,7 +360,50 @@ func (lp *logisticProblem) chunk(s *logisticScratch, blk *logisticBlock, beta []
 	}
 }
 
-// newton minimises F from β = 0 and returns β, the iterations run and
+// solve minimises F. On many rows it first solves the problem on an evenly
+// spaced sample of them (every step-th row, with the penalty scaled to the
+// sample's weight, so both problems have nearly the same solution) and
+// starts from that solution: Newton's method then needs only its last, fast
+// iterations on all the rows. The answer is the full problem's either way,
+// since convergence is judged on the full gradient.
+func (lp *logisticProblem) solve(ctx context.Context, maxIter int, tol float64) ([]float64, int, bool, error) {
+	n := lp.x.r
+	if n < 4*hessianSample {
+		return lp.newton(ctx, nil, maxIter, tol)
+	}
+	step := 2 * n / hessianSample // about hessianSample/2 rows
+	sub := *lp
+	sub.x.r = (n + step - 1) / step
+	sub.x.stride = lp.x.stride * step
+	sub.codes = make([]int32, sub.x.r)
+	for i := range sub.codes {
+		sub.codes[i] = lp.codes[i*step]
+	}
+	var S, Ssub float64 = float64(n), float64(sub.x.r)
+	if lp.sw != nil {
+		S, Ssub = 0, 0
+		sub.sw = make([]float64, sub.x.r)
+		for i, v := range lp.sw {
+			S += v
+			if i%step == 0 {
+				sub.sw[i/step] = v
+				Ssub += v
+			}
+		}
+		if Ssub == 0 {
+			return lp.newton(ctx, nil, maxIter, tol)
+		}
+	}
+	sub.lambda = lp.lambda * Ssub / S
+	sub.blocks, sub.bounds, sub.hrows, sub.scratch = nil, nil, nil, nil
+	start, _, _, err := sub.newton(ctx, nil, maxIter, max(tol, 1e-6))
+	if err != nil {
+		return nil, 0, false, err
+	}
+	return lp.newton(ctx, start, maxIter, tol)
+}
+
+// newton minimises F from β = start (nil for 0) and returns β, the iterations run and
 // whether max|∇F| <= tol was reached.
 //
 // Each iteration costs one pass over X: the trial point of the line search
@@ -369,11 +412,12 @@ func (lp *logisticProblem) chunk(s *logisticScratch, blk *logisticBlock, beta []
 // gradient shrinks fast (the quadratic phase), the last Hessian's
 // factorisation is reused for the next step and the Hessian, the expensive
 // part of a pass, is skipped; it is recomputed as soon as progress slows.
-func (lp *logisticProblem) newton(ctx context.Context, maxIter int, tol float64) ([]float64, int, bool, error) {
+func (lp *logisticProblem) newton(ctx context.Context, start []float64, maxIter int, tol float64) ([]float64, int, bool, error) {
 	lp.layout()
 	d, R := lp.dim(), lp.outputs()
 	D := d * R
 	beta, trial := make([]float64, D), make([]float64, D)
+	copy(beta, start)
 	grad, gradT := make([]float64, D), make([]float64, D)
 	hess, hessT := make([]float64, D*D), make([]float64, D*D)
 	step := mat.NewVecDense(D, nil)

@@ -74,7 +74,7 @@ type Tree struct {
 	// Importances is the normalised total impurity decrease each feature
 	// brought (scikit-learn's feature_importances_).
 	Importances []float64 `json:"feature_importances"`
-	tree
+	Nodes
 }
 
 // TreeFit is a fitted decision tree classifier. Its fields are read-only
@@ -91,8 +91,8 @@ type TreeRegressorFit struct {
 	Tree
 }
 
-// tree is the node arrays of a fitted tree.
-type tree struct {
+// Nodes is the node arrays of a fitted tree, node 0 the root; see [Tree].
+type Nodes struct {
 	Feature   []int32   `json:"feature"`
 	Threshold []float64 `json:"threshold"`
 	Left      []int32   `json:"left"`
@@ -167,7 +167,7 @@ func (m DecisionTree) Fit(ctx context.Context, X mat.Matrix, y []float64) (Predi
 	if err := b.build(ctx); err != nil {
 		return nil, fmt.Errorf("%s: %w", what, err)
 	}
-	t := Tree{Features: xv.c, Importances: b.importances(), tree: b.t}
+	t := Tree{Features: xv.c, Importances: b.importances(), Nodes: b.t}
 	if labels == nil {
 		return &TreeRegressorFit{t}, nil
 	}
@@ -230,7 +230,7 @@ type treeBuilder struct {
 	p     treeParams
 	rng   *rand.Rand
 	order [][]int32
-	t     tree
+	t     Nodes
 	imp   []float64 // per feature: weighted impurity decrease
 	total float64   // total weight
 
@@ -535,7 +535,7 @@ func (b *treeBuilder) importances() []float64 {
 }
 
 // leaf returns the index of the leaf x falls in.
-func (t *tree) leaf(x []float64) int {
+func (t *Nodes) leaf(x []float64) int {
 	i := 0
 	for t.Feature[i] >= 0 {
 		if x[t.Feature[i]] <= t.Threshold[i] {
@@ -548,14 +548,14 @@ func (t *tree) leaf(x []float64) int {
 }
 
 // value returns the value of the leaf x falls in.
-func (t *tree) value(x []float64) []float64 {
+func (t *Nodes) value(x []float64) []float64 {
 	i := t.leaf(x)
 	return t.Value[i*t.Outputs : (i+1)*t.Outputs]
 }
 
 // validate checks the node arrays: equal lengths, children after their
 // parent (so traversal ends), features in range.
-func (t *tree) validate(what string, features int) error {
+func (t *Nodes) validate(what string, features int) error {
 	n := len(t.Feature)
 	if n == 0 || len(t.Threshold) != n || len(t.Left) != n || len(t.Right) != n || t.Outputs < 1 || len(t.Value) != n*t.Outputs {
 		return fmt.Errorf("%s: %d nodes with %d thresholds, %d/%d children, %d values of %d: %w",
@@ -627,7 +627,7 @@ func (f *Tree) validateTree(what string, outputs int) error {
 	if f.Features < 1 || len(f.Importances) != f.Features {
 		return fmt.Errorf("%s: %d features, %d importances: %w", what, f.Features, len(f.Importances), ErrState)
 	}
-	if err := f.tree.validate(what, f.Features); err != nil {
+	if err := f.Nodes.validate(what, f.Features); err != nil {
 		return err
 	}
 	if f.Outputs != outputs {
