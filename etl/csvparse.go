@@ -186,6 +186,11 @@ type chunkParser struct {
 	fields  [][]byte
 	scratch []byte
 	utf8ok  int8 // 0 unknown, 1 whole chunk valid, -1 not
+
+	// What parsePlain found wrong.
+	errCol, errFields int
+	errVal            []byte
+	errErr            error
 }
 
 // parse parses data, whose first byte is on line line.
@@ -211,22 +216,29 @@ func (p *csvPlan) parse(data []byte, line int, capacity int) chunkResult {
 		}
 		var rec []byte
 		var perr *ParseError
-		if end, ok := cp.tokenizePlain(data, pos); ok {
+		end, st := cp.parsePlain(data, pos, cols, rows)
+		switch st {
+		case plainBlank:
+			pos = end
+			line++
+			continue
+		case plainOK, plainFieldCount, plainValue:
 			rec = data[pos:end]
 			pos = end
 			if rec[len(rec)-1] == '\n' {
 				line++
 			}
 			rec = trimEOL(rec)
-			if len(rec) == 0 {
+			res.records++
+			if st == plainOK {
+				rows++
 				continue
 			}
-			if p.syn.trim {
-				for i, f := range cp.fields {
-					cp.fields[i] = trimBlank(f, p.syn.sep)
-				}
+			perr = cp.plainError(st, rec, recLine)
+		case plainQuoted:
+			for i := range cols {
+				cols[i].truncate(rows)
 			}
-		} else {
 			end, _ := p.syn.recordEnd(data, pos)
 			if end < 0 {
 				end = len(data)
@@ -235,11 +247,10 @@ func (p *csvPlan) parse(data []byte, line int, capacity int) chunkResult {
 			pos = end
 			line += bytes.Count(rec, newline)
 			rec = trimEOL(rec)
-			perr = cp.splitQuoted(rec, recLine)
-		}
-		res.records++
-		if perr == nil {
-			perr = cp.convert(rec, recLine, cols)
+			res.records++
+			if perr = cp.splitQuoted(rec, recLine); perr == nil {
+				perr = cp.convert(rec, recLine, cols)
+			}
 		}
 		if perr == nil {
 			rows++
@@ -285,20 +296,40 @@ func trimEOL(rec []byte) []byte {
 	return rec
 }
 
-// tokenizePlain splits the record starting at data[pos] into cp.fields if
-// it holds no quote, in one pass that also finds its end. It returns the
-// index after the record's '\n' (or len(data)) and true, or false when the
-// record holds a quote and must be split by splitQuoted. The last field keeps
-// no '\r' of a CRLF ending; fields are not trimmed.
-func (cp *chunkParser) tokenizePlain(data []byte, pos int) (int, bool) {
+const (
+	lows   = 0x0101010101010101
+	highs  = 0x8080808080808080
+	nlWord = lows * '\n'
+)
+
+// zeroBytes has the high bit set in the lowest byte of x that is zero (and
+// perhaps in higher bytes: only the lowest set bit is exact).
+func zeroBytes(x uint64) uint64 { return (x - lows) &^ x & highs }
+
+// Outcomes of parsePlain.
+const (
+	plainOK         = iota // a record converted into the columns
+	plainBlank             // an empty line
+	plainQuoted            // the record holds a quote: split it with splitQuoted
+	plainFieldCount        // too few or too many fields
+	plainValue             // a value did not convert (cp.errCol, cp.errVal, cp.errErr)
+)
+
+// parsePlain converts the record starting at data[pos] straight into cols,
+// field by field as it finds them, with no intermediate slice of fields. It
+// returns the index after the record (past its '\n', or len(data)) and the
+// outcome. On any outcome but plainOK and plainBlank, cols may hold part of
+// the record: the caller truncates them.
+func (cp *chunkParser) parsePlain(data []byte, pos int, cols []colBuilder, rows int) (int, int) {
 	p := cp.p
 	sep := p.syn.sep
-	cp.fields = cp.fields[:0]
+	trim := p.syn.trim
+	ncols := len(cols)
+	k := 0 // fields seen
 	start := pos
 	i := pos
+	status := plainOK
 	for {
-		// Skip eight bytes at a time while none is special (SWAR: a byte
-		// of x^pattern is zero where x holds that pattern's byte).
 		for i+8 <= len(data) {
 			x := binary.LittleEndian.Uint64(data[i:])
 			m := zeroBytes(x^p.sepWord) | zeroBytes(x^nlWord)
@@ -313,37 +344,56 @@ func (cp *chunkParser) tokenizePlain(data []byte, pos int) (int, bool) {
 		}
 		for ; i < len(data) && !p.special[data[i]]; i++ {
 		}
-		if i >= len(data) {
-			cp.fields = append(cp.fields, data[start:])
-			return len(data), true
+		last := i >= len(data) || data[i] == '\n'
+		if !last && data[i] != sep {
+			return i, plainQuoted
 		}
-		switch data[i] {
-		case sep:
-			cp.fields = append(cp.fields, data[start:i])
-			i++
-			start = i
-		case '\n':
-			f := data[start:i]
+		f := data[start:i]
+		if last {
 			if n := len(f); n > 0 && f[n-1] == '\r' {
 				f = f[:n-1]
 			}
-			cp.fields = append(cp.fields, f)
-			return i + 1, true
-		default:
-			return 0, false
+			if k == 0 && len(f) == 0 {
+				return min(i+1, len(data)), plainBlank
+			}
 		}
+		if status == plainOK {
+			if k >= ncols {
+				status = plainFieldCount
+			} else {
+				if trim {
+					f = trimBlank(f, sep)
+				}
+				if err := cp.value(&cols[k], f); err != nil {
+					status = plainValue
+					cp.errCol, cp.errVal, cp.errErr = k, f, err
+				}
+			}
+		}
+		k++
+		if last {
+			if status == plainOK && k != ncols {
+				status = plainFieldCount
+			}
+			if status == plainFieldCount {
+				cp.errFields = k
+			}
+			return min(i+1, len(data)), status
+		}
+		i++
+		start = i
 	}
 }
 
-const (
-	lows   = 0x0101010101010101
-	highs  = 0x8080808080808080
-	nlWord = lows * '\n'
-)
-
-// zeroBytes has the high bit set in the lowest byte of x that is zero (and
-// perhaps in higher bytes: only the lowest set bit is exact).
-func zeroBytes(x uint64) uint64 { return (x - lows) &^ x & highs }
+// plainError builds the error parsePlain reported.
+func (cp *chunkParser) plainError(st int, rec []byte, line int) *ParseError {
+	p := cp.p
+	if st == plainFieldCount {
+		return &ParseError{Source: p.source, Line: line, Raw: string(rec),
+			Err: fmt.Errorf("%w: %d, want %d", ErrFieldCount, cp.errFields, len(p.names))}
+	}
+	return &ParseError{Source: p.source, Line: line, Column: cp.errCol + 1, ColumnName: p.names[cp.errCol], Raw: string(cp.errVal), Err: cp.errErr}
+}
 
 // convert appends the record's fields, split into cp.fields, to cols. On
 // error, cols may hold part of the record: the caller truncates them.
