@@ -868,3 +868,31 @@ func init() {
 	Register[*TargetEncoder]("preprocess.target_encode", 1)
 	Register[*Hasher]("preprocess.hash", 1)
 }
+
+// InverseTransform turns ordinal codes back into categorical columns: NaN
+// becomes a missing value. It returns an error wrapping frame.ErrNoColumn or
+// frame.ErrKind, [ErrUnknownCategory] for a code that is not the index of a
+// category, and ctx.Err() when ctx is cancelled.
+func (e *OrdinalEncoder) InverseTransform(ctx context.Context, f *frame.Frame) (*frame.Frame, error) {
+	const step = "ordinal inverse transform"
+	names, cats := categoryNames(e.Columns)
+	return applyColumns(ctx, f, names, func(_ context.Context, i int) (frame.Column, error) {
+		c, err := inputColumn(step, f, names[i], frame.Float)
+		if err != nil {
+			return nil, err
+		}
+		v := c.(*frame.FloatColumn).Values()
+		codes := make([]int32, len(v))
+		for r, x := range v {
+			switch {
+			case x != x:
+				codes[r] = -1
+			case x >= 0 && x < float64(len(cats[i])) && x == math.Trunc(x):
+				codes[r] = int32(x)
+			default:
+				return nil, fmt.Errorf("%s: column %q row %d: code %v for %d categories: %w", step, names[i], r, x, len(cats[i]), ErrUnknownCategory)
+			}
+		}
+		return frame.NewCategoricalCodes(codes, cats[i])
+	})
+}

@@ -16,6 +16,7 @@ type encoderFixtures struct {
 		Test       [][]*string  `json:"test"`
 		Categories [][]string   `json:"categories"`
 		Output     [][]*float64 `json:"output"`
+		Inverse    [][]*string  `json:"inverse"`
 	} `json:"ordinal"`
 	Hash []struct {
 		NFeatures int              `json:"n_features"`
@@ -58,6 +59,15 @@ func TestOrdinalParity(t *testing.T) {
 	for j, n := range names {
 		got, _ := out.Float(n)
 		checkFloats(t, n, got, floatsOf(fx.Ordinal.Output[j]))
+	}
+	back, err := fitted.(*OrdinalEncoder).InverseTransform(ctx, out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkLabels(t, back, names, fx.Ordinal.Inverse)
+	bad := mustFrame(t, frame.Floats("a", []float64{0.5}), frame.Floats("b", []float64{0}))
+	if _, err := fitted.(*OrdinalEncoder).InverseTransform(ctx, bad); !errors.Is(err, ErrUnknownCategory) {
+		t.Errorf("code 0.5: %v", err)
 	}
 	roundTrip(t, fitted, test)
 	strict, _ := Ordinal().WithUnknownPolicy(ErrorOnUnknown).Fit(ctx, train)

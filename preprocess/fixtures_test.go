@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"math"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 
@@ -50,6 +51,7 @@ type fixtures struct {
 		Categories   [][]string   `json:"categories"`
 		FeatureNames []string     `json:"feature_names"`
 		Output       [][]*float64 `json:"output"`
+		Inverse      [][]*string  `json:"inverse"`
 	} `json:"one_hot"`
 }
 
@@ -340,6 +342,36 @@ func TestOneHotParity(t *testing.T) {
 				}
 				checkFloats(t, n, got, floatsOf(c.Output[k]))
 			}
+			back, err := enc.InverseTransform(ctx, out)
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkLabels(t, back, c.Columns, c.Inverse)
 		})
+	}
+}
+
+// checkLabels compares categorical columns of f with expected labels (nil
+// for missing; scikit-learn's "infrequent_sklearn" for this package's
+// InfrequentCategory).
+func checkLabels(t *testing.T, f *frame.Frame, names []string, want [][]*string) {
+	t.Helper()
+	if got := f.Names(); !slices.Equal(got, names) {
+		t.Fatalf("columns %q, want %q", got, names)
+	}
+	for j, n := range names {
+		c, err := f.Categorical(n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for r, w := range want[j] {
+			got, ok := c.Label(r)
+			switch {
+			case w == nil && ok:
+				t.Errorf("%s row %d = %q, want missing", n, r, got)
+			case w != nil && (!ok || (got != *w && !(got == InfrequentCategory && *w == "infrequent_sklearn"))):
+				t.Errorf("%s row %d = %q (present %v), want %q", n, r, got, ok, *w)
+			}
+		}
 	}
 }

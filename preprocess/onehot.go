@@ -556,3 +556,104 @@ func (e *OneHotEncoder) Validate() error {
 func init() {
 	Register[*OneHotEncoder]("preprocess.one_hot", 1)
 }
+
+// InverseTransform turns one-hot columns back into the categorical column
+// they came from, placed where its first one-hot column was (scikit-learn's
+// inverse_transform): the category whose column holds the row's largest
+// value, the dropped category when every column of a row is 0 and a column
+// was dropped, a missing value when every column is 0 otherwise, and
+// [InfrequentCategory] for the infrequent group. It returns an error
+// wrapping frame.ErrNoColumn or frame.ErrKind when a one-hot column is
+// absent or not float, and ctx.Err() when ctx is cancelled.
+func (e *OneHotEncoder) InverseTransform(ctx context.Context, f *frame.Frame) (*frame.Frame, error) {
+	const step = "one-hot inverse transform"
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	first := map[string]int{} // first one-hot column name → encoded column
+	drop := map[string]bool{}
+	decoded := make([]frame.Column, len(e.Columns))
+	for i, oc := range e.Columns {
+		names := oc.FeatureNames()
+		// labels[j] is the category of output column j (after dropping).
+		var labels []string
+		inf := 0
+		for k, cat := range oc.Categories {
+			if inf < len(oc.Infrequent) && oc.Infrequent[inf] == k {
+				inf++
+				continue
+			}
+			labels = append(labels, cat)
+		}
+		if len(oc.Infrequent) > 0 {
+			labels = append(labels, InfrequentCategory)
+		}
+		droppedLabel, hasDrop := "", oc.Drop >= 0
+		if hasDrop {
+			droppedLabel = labels[oc.Drop]
+			labels = slices.Delete(labels, oc.Drop, oc.Drop+1)
+		}
+		cols := make([][]float64, len(names))
+		for j, n := range names {
+			c, err := inputColumn(step, f, n, frame.Float)
+			if err != nil {
+				return nil, err
+			}
+			cols[j] = c.(*frame.FloatColumn).Values()
+			drop[n] = true
+		}
+		if len(names) > 0 {
+			first[names[0]] = i
+		}
+		rows := f.NumRows()
+		codes := make([]int32, rows)
+		dict := slices.Clone(labels)
+		dropCode := int32(-1)
+		if hasDrop {
+			dict = append(dict, droppedLabel)
+			dropCode = int32(len(dict) - 1)
+		}
+		for r := range rows {
+			best, bestV := -1, 0.0
+			for j := range cols {
+				if v := cols[j][r]; v > bestV {
+					best, bestV = j, v
+				}
+			}
+			switch {
+			case best >= 0:
+				codes[r] = int32(best)
+			default:
+				codes[r] = dropCode
+			}
+		}
+		col, err := frame.NewCategoricalCodes(codes, dict)
+		if err != nil {
+			return nil, fmt.Errorf("%s: column %q: %w", step, oc.Name, err)
+		}
+		decoded[i] = col
+	}
+	series := make([]frame.Series, 0, f.NumCols())
+	for k := range f.NumCols() {
+		name, col := f.ColAt(k)
+		if i, ok := first[name]; ok {
+			series = append(series, frame.Series{Name: e.Columns[i].Name, Col: decoded[i]})
+			continue
+		}
+		if !drop[name] {
+			series = append(series, frame.Series{Name: name, Col: col})
+		}
+	}
+	// A feature that lost every column (one category, dropped) comes back
+	// at the end, all its rows that category.
+	for i, oc := range e.Columns {
+		if len(oc.FeatureNames()) == 0 {
+			series = append(series, frame.Series{Name: oc.Name, Col: decoded[i]})
+		}
+	}
+	out, err := frame.New(series...)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", step, err)
+	}
+	return out, nil
+}

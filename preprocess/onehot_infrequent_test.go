@@ -20,6 +20,7 @@ func TestOneHotInfrequentParity(t *testing.T) {
 			Test         [][]*string  `json:"test"`
 			FeatureNames []string     `json:"feature_names"`
 			Output       [][]*float64 `json:"output"`
+			Inverse      [][]*string  `json:"inverse"`
 		} `json:"one_hot_infrequent"`
 	}
 	readJSON(t, "testdata/fixtures.json", &fx)
@@ -70,6 +71,11 @@ func TestOneHotInfrequentParity(t *testing.T) {
 			}
 			checkFloats(t, n, v, floatsOf(c.Output[k]))
 		}
+		back, err := enc.InverseTransform(ctx, out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkLabels(t, back, names, c.Inverse)
 		roundTrip(t, fitted, test)
 	}
 }

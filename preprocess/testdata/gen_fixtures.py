@@ -165,6 +165,7 @@ for drop in [None, "first", "if_binary"]:
         "categories": [clean(list(c)) for c in enc.categories_],
         "feature_names": list(enc.get_feature_names_out(list(train))),
         "output": [clean(out[:, j]) for j in range(out.shape[1])],
+        "inverse": [clean(list(c)) for c in enc.inverse_transform(out).T],
     })
 fixtures["one_hot"] = onehots
 
@@ -243,6 +244,7 @@ fixtures["ordinal"] = {
     # scikit-learn lists NaN as a last category; it encodes to NaN.
     "categories": [[c for c in cats if isinstance(c, str)] for cats in enc.categories_],
     "output": [clean(out[:, j]) for j in range(2)],
+    "inverse": [clean(list(c)) for c in enc.inverse_transform(out).T],
 }
 
 # --- FeatureHasher -----------------------------------------------------------
@@ -309,6 +311,7 @@ for params in [
         "test": [clean(list(te[:, j])) for j in range(2)],
         "feature_names": list(enc.get_feature_names_out(["c1", "c2"])),
         "output": [clean(out[:, j]) for j in range(out.shape[1])],
+        "inverse": [clean(list(c)) for c in enc.inverse_transform(out).T],
     })
 fixtures["one_hot_infrequent"] = infrequent
 
