@@ -461,3 +461,50 @@ func ExamplePowerTransform() {
 	// lambda near 0: true
 	// [-1.53 -1.09 -0.65 -0.22 0.22 0.65 1.09 1.53]
 }
+
+func ExampleFitStream() {
+	ctx := context.Background()
+	// Batches as a file reader would emit them.
+	batches := func(yield func(*frame.Frame, error) bool) {
+		for _, ages := range [][]float64{{20, 30}, {40, math.NaN()}, {50}} {
+			f, err := frame.New(frame.Floats("age", ages))
+			if !yield(f, err) {
+				return
+			}
+		}
+	}
+	fitted, err := preprocess.FitStream(ctx, preprocess.StandardScale("age"), batches)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	c := fitted.(*preprocess.StandardScaler).Columns[0]
+	fmt.Println(c.N, c.Mean, c.Var)
+	// Output:
+	// 4 35 125
+}
+
+func ExampleIncremental() {
+	ctx := context.Background()
+	// Two shards fitted apart (other goroutines, other machines), then merged.
+	shardA, _ := frame.New(frame.Categories("plan", []string{"pro", "basic", "pro"}, nil))
+	shardB, _ := frame.New(frame.Categories("plan", []string{"enterprise", "pro"}, nil))
+	spec := preprocess.OneHot("plan")
+	a, b := spec.Begin(), spec.Begin()
+	if err := a.Add(ctx, shardA); err != nil {
+		fmt.Println(err)
+		return
+	}
+	if err := b.Add(ctx, shardB); err != nil {
+		fmt.Println(err)
+		return
+	}
+	if err := a.Merge(b); err != nil {
+		fmt.Println(err)
+		return
+	}
+	fitted, _ := a.Finish()
+	fmt.Println(fitted.(*preprocess.OneHotEncoder).FeatureNames())
+	// Output:
+	// [plan=basic plan=enterprise plan=pro]
+}
