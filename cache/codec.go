@@ -49,6 +49,35 @@ func (binaryCodec) Unmarshal(data []byte, v any) error {
 	return u.UnmarshalBinary(data)
 }
 
+// Raw is the [Codec] for string and []byte values: their bytes, as they
+// are. It returns an error for other types. [GetOrLoad] picks it by default
+// for them.
+var Raw Codec = rawCodec{}
+
+type rawCodec struct{}
+
+func (rawCodec) Marshal(v any) ([]byte, error) {
+	switch s := v.(type) {
+	case *string:
+		return []byte(*s), nil
+	case *[]byte:
+		return *s, nil
+	}
+	return nil, fmt.Errorf("cache: raw codec: %T is not a *string or *[]byte", v)
+}
+
+func (rawCodec) Unmarshal(data []byte, v any) error {
+	switch s := v.(type) {
+	case *string:
+		*s = string(data)
+	case *[]byte:
+		*s = append([]byte(nil), data...)
+	default:
+		return fmt.Errorf("cache: raw codec: %T is not a *string or *[]byte", v)
+	}
+	return nil
+}
+
 // Numeric is the compact [Codec] for numeric slices: []float64, []float32,
 // []int64 and []int32 are stored as their little-endian bytes (a []float64
 // of n values takes 8n bytes, NaN and infinities kept exactly, where JSON
@@ -126,11 +155,14 @@ func (numericCodec) Unmarshal(data []byte, v any) error {
 	return nil
 }
 
-// codecFor returns the default codec for T: Binary when *T marshals and
-// unmarshals itself, Numeric for numeric slices, JSON otherwise.
+// codecFor returns the default codec for T: Raw for strings and bytes,
+// Numeric for numeric slices, Binary when *T marshals and unmarshals
+// itself, JSON otherwise.
 func codecFor[T any]() Codec {
 	var p any = (*T)(nil)
 	switch p.(type) {
+	case *string, *[]byte:
+		return Raw
 	case *[]float64, *[]float32, *[]int64, *[]int32:
 		return Numeric
 	}

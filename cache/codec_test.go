@@ -66,6 +66,8 @@ func TestCodecFor(t *testing.T) {
 		{codecFor[[]int32](), Numeric},
 		{codecFor[point](), Binary},
 		{codecFor[[]int](), JSON},
+		{codecFor[string](), Raw},
+		{codecFor[[]byte](), Raw},
 		{codecFor[map[string]float64](), JSON},
 	}
 	for i, tt := range tests {
@@ -78,6 +80,37 @@ func TestCodecFor(t *testing.T) {
 	}
 	if err := Binary.Unmarshal(nil, new(int)); err == nil {
 		t.Error("Binary.Unmarshal into an int: no error")
+	}
+}
+
+func TestRawCodec(t *testing.T) {
+	str := "héllo"
+	b, err := Raw.Marshal(&str)
+	if err != nil || string(b) != str {
+		t.Fatalf("Marshal(string) = %q, %v", b, err)
+	}
+	var s2 string
+	if err := Raw.Unmarshal(b, &s2); err != nil || s2 != str {
+		t.Errorf("Unmarshal(string) = %q, %v", s2, err)
+	}
+	raw := []byte{0, 1, 255}
+	b, err = Raw.Marshal(&raw)
+	if err != nil || !reflect.DeepEqual(b, raw) {
+		t.Fatalf("Marshal([]byte) = %v, %v", b, err)
+	}
+	var r2 []byte
+	if err := Raw.Unmarshal(b, &r2); err != nil || !reflect.DeepEqual(r2, raw) {
+		t.Errorf("Unmarshal([]byte) = %v, %v", r2, err)
+	}
+	b[0] = 9
+	if r2[0] != 0 {
+		t.Error("Unmarshal([]byte) shares the stored bytes")
+	}
+	if _, err := Raw.Marshal(new(int)); err == nil {
+		t.Error("Raw.Marshal of an int: no error")
+	}
+	if err := Raw.Unmarshal(nil, new(int)); err == nil {
+		t.Error("Raw.Unmarshal into an int: no error")
 	}
 }
 

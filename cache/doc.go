@@ -43,8 +43,9 @@
 //     [WithTags] with [InvalidateTags] (invalidation by tag), [WithCodec]
 //     and [WithLoadTimeout].
 //
-// Values are encoded with a [Codec]: [Numeric] for numeric slices, [Binary]
-// for types that marshal themselves, [JSON] otherwise. The typed entry
+// Values are encoded with a [Codec]: [Raw] for strings and bytes,
+// [Numeric] for numeric slices, [Binary] for types that marshal
+// themselves, [JSON] otherwise. The typed entry
 // points store a value in an envelope: a 14-byte header (format version,
 // flags, expiry, load time) and any tag versions, then the codec's bytes;
 // an entry without that header is counted as corrupt and reloaded.

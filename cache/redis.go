@@ -19,7 +19,10 @@ type RedisOptions struct {
 	Prefix string
 	// Timeout bounds each call (a batch counts as one call). Zero means
 	// DefaultRedisTimeout. It bounds the network wait only when the client
-	// was created with ContextTimeoutEnabled (see [NewRedis]).
+	// was created with ContextTimeoutEnabled (see [NewRedis]). For a
+	// *redis.Client whose DialTimeout, ReadTimeout and WriteTimeout are all
+	// within Timeout and whose retries are off (MaxRetries -1), the client's
+	// own timeouts bound each call and no context timer is added.
 	Timeout time.Duration
 	// Breaker configures the circuit breaker in front of the server.
 	Breaker BreakerOptions
@@ -39,6 +42,7 @@ type Redis struct {
 	prefix  string
 	timeout time.Duration
 	cluster bool
+	bounded bool // the client's own timeouts already bound each call
 	br      *breaker
 	layer   *Aside
 
@@ -74,6 +78,11 @@ func NewRedis(client redis.UniversalClient, o RedisOptions) (*Redis, error) {
 	}
 	_, cluster := client.(*redis.ClusterClient)
 	r := &Redis{client: client, prefix: o.Prefix, timeout: o.Timeout, cluster: cluster, br: br}
+	if c, ok := client.(*redis.Client); ok {
+		co := c.Options() // with go-redis's defaults applied
+		within := func(d time.Duration) bool { return d > 0 && d <= o.Timeout }
+		r.bounded = co.MaxRetries == 0 && within(co.DialTimeout) && within(co.ReadTimeout) && within(co.WriteTimeout)
+	}
 	r.layer = NewAside(r, AsideOptions{})
 	return r, nil
 }
@@ -98,14 +107,20 @@ func (r *Redis) observe(start time.Time) {
 	r.nanos.Add(int64(time.Since(start)))
 }
 
-// withTimeout bounds ctx by the per-call timeout, unless its own deadline
-// is sooner (which saves a timer on the hot path of callers with deadlines).
+// withTimeout bounds ctx by the per-call timeout, unless the client's own
+// timeouts already do or ctx's deadline is sooner: a context with a timer
+// is the largest cost the layer adds to a GET.
 func (r *Redis) withTimeout(ctx context.Context) (context.Context, context.CancelFunc) {
+	if r.bounded {
+		return ctx, noCancel
+	}
 	if d, ok := ctx.Deadline(); ok && time.Until(d) <= r.timeout {
-		return ctx, func() {}
+		return ctx, noCancel
 	}
 	return context.WithTimeout(ctx, r.timeout)
 }
+
+func noCancel() {}
 
 // done records the outcome of a call in the breaker and names it in the
 // error, unless the caller's own context ended it.

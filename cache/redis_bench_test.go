@@ -98,3 +98,32 @@ func BenchmarkRedisGetLoop(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.N*batch)/b.Elapsed().Seconds(), "keys/s")
 }
+
+// BenchmarkRedisGetOrLoadVsRaw interleaves a raw go-redis GET and a
+// GetOrLoad hit on the same key in every iteration and reports the mean
+// of each and the layer's overhead, so that both see the same machine load.
+func BenchmarkRedisGetOrLoadVsRaw(b *testing.B) {
+	r, keys := benchRedis(b)
+	ctx := context.Background()
+	load := func(context.Context) (string, error) { return "", fmt.Errorf("unexpected load") }
+	var raw, aside time.Duration
+	i := 0
+	for b.Loop() {
+		k := keys[i%benchKeys]
+		t0 := time.Now()
+		if _, err := r.client.Get(ctx, r.prefix+k).Bytes(); err != nil {
+			b.Fatal(err)
+		}
+		t1 := time.Now()
+		if _, err := GetOrLoad(ctx, r, "aside:"+k, time.Hour, load); err != nil {
+			b.Fatal(err)
+		}
+		t2 := time.Now()
+		raw += t1.Sub(t0)
+		aside += t2.Sub(t1)
+		i++
+	}
+	b.ReportMetric(float64(raw.Nanoseconds())/float64(b.N), "raw-ns/get")
+	b.ReportMetric(float64(aside.Nanoseconds())/float64(b.N), "getorload-ns/get")
+	b.ReportMetric(100*(float64(aside)/float64(raw)-1), "overhead-%")
+}

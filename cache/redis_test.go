@@ -444,3 +444,30 @@ func TestRedisKilledUnderLoad(t *testing.T) {
 		t.Errorf("%d hits in the %d calls after the restart", hits, after)
 	}
 }
+
+func TestRedisTimeoutFromClient(t *testing.T) {
+	tests := []struct {
+		name string
+		o    redis.Options
+		want bool
+	}{
+		{"default client: context timer", redis.Options{Addr: "127.0.0.1:1"}, false},
+		{"short timeouts, no retries: the client bounds calls", redis.Options{Addr: "127.0.0.1:1",
+			DialTimeout: 50 * time.Millisecond, ReadTimeout: 50 * time.Millisecond, MaxRetries: -1}, true},
+		{"short timeouts with retries: context timer", redis.Options{Addr: "127.0.0.1:1",
+			DialTimeout: 50 * time.Millisecond, ReadTimeout: 50 * time.Millisecond}, false},
+		{"no read timeout: context timer", redis.Options{Addr: "127.0.0.1:1",
+			DialTimeout: 50 * time.Millisecond, ReadTimeout: -1, MaxRetries: -1}, false},
+	}
+	for _, tt := range tests {
+		c := redis.NewClient(&tt.o)
+		r, err := NewRedis(c, RedisOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.bounded != tt.want {
+			t.Errorf("%s: bounded = %v", tt.name, r.bounded)
+		}
+		c.Close()
+	}
+}
