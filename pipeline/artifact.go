@@ -11,6 +11,11 @@ import (
 
 	"github.com/mlpipe/mlpipe/model"
 	"github.com/mlpipe/mlpipe/preprocess"
+
+	// Feature steps register their saved forms in package features' init:
+	// importing it here lets every program that loads a pipeline read
+	// artifacts holding them, whether or not it imports features itself.
+	_ "github.com/mlpipe/mlpipe/features"
 )
 
 // FormatVersion is the version of the saved pipeline format written by
@@ -123,7 +128,8 @@ func (p *Fitted) SaveFile(path string) error {
 }
 
 // writeFileAtomic writes b to a temporary file beside path, syncs it and
-// renames it to path; on failure it removes the temporary file.
+// renames it to path, readable by all (mode 0644, as os.WriteFile with
+// the usual umask); on failure it removes the temporary file.
 func writeFileAtomic(path string, b []byte) (err error) {
 	tmp, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".tmp*")
 	if err != nil {
@@ -135,6 +141,9 @@ func writeFileAtomic(path string, b []byte) (err error) {
 			os.Remove(tmp.Name())
 		}
 	}()
+	if err = tmp.Chmod(0o644); err != nil {
+		return fmt.Errorf("save %s: %w", path, err)
+	}
 	if _, err = tmp.Write(b); err != nil {
 		return fmt.Errorf("save %s: %w", path, err)
 	}

@@ -55,8 +55,10 @@ type ServeOptions struct {
 //     Bad JSON or a record that does not fit the schema gets 400 with
 //     {"error": "record 0 column \"age\": …"}; a body or batch too large
 //     gets 413.
-//   - GET /healthz answers 200 with the target, features, artifact SHA-256
-//     and the handler's counters ([ServeStats]).
+//   - GET /healthz answers 200 with the target, the input columns a record
+//     needs with their kinds ({"name": "age", "kind": "float"}), the number
+//     of model features, the artifact SHA-256 and the handler's counters
+//     ([ServeStats]).
 type PredictHandler struct {
 	p        *Fitted
 	opts     ServeOptions
@@ -131,8 +133,12 @@ func (h *PredictHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			h.fail(w, http.StatusMethodNotAllowed, errors.New("use GET"))
 			return
 		}
+		inputs := make([]map[string]string, len(h.p.Schema))
+		for i, c := range h.p.Schema {
+			inputs[i] = map[string]string{"name": c.Name, "kind": c.Kind.String()}
+		}
 		writeJSON(w, http.StatusOK, map[string]any{
-			"status": "ok", "target": h.p.Target, "features": len(h.p.Features),
+			"status": "ok", "target": h.p.Target, "inputs": inputs, "features": len(h.p.Features),
 			"artifact_sha256": h.artifact, "stats": h.Stats(),
 		})
 	default:

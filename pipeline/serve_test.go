@@ -105,7 +105,9 @@ func TestHandlerPredict(t *testing.T) {
 	var health map[string]any
 	json.NewDecoder(resp2.Body).Decode(&health)
 	resp2.Body.Close()
-	if resp2.StatusCode != 200 || health["status"] != "ok" || health["artifact_sha256"] != h.ArtifactSHA256() || health["target"] != "churned" {
+	inputs, _ := health["inputs"].([]any)
+	if resp2.StatusCode != 200 || health["status"] != "ok" || health["artifact_sha256"] != h.ArtifactSHA256() || health["target"] != "churned" ||
+		len(inputs) != 3 || fmt.Sprint(inputs[2]) != "map[kind:categorical name:plan]" {
 		t.Errorf("healthz %d %v", resp2.StatusCode, health)
 	}
 }
