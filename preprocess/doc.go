@@ -91,6 +91,11 @@
 // batches. The result equals the one-frame fit, exactly for counts and
 // categories and to rounding for moments.
 //
+// Exact quantiles (medians, quartiles, the quantile transform) need every
+// value in memory, and that is the default. For data larger than memory,
+// the quantile steps take a MaxValues bound: beyond it, values go into a
+// [Sketch], a mergeable quantile summary whose rank error is stated.
+//
 // # Missing and bad values
 //
 // Missing is NaN in a float column and code -1 in a categorical one. Steps

@@ -508,3 +508,21 @@ func ExampleIncremental() {
 	// Output:
 	// [plan=basic plan=enterprise plan=pro]
 }
+
+func ExampleSketch() {
+	// A million values summarised in a few thousand, merged from two shards.
+	a, b := preprocess.NewSketch(1024), preprocess.NewSketch(1024)
+	for i := range 1_000_000 {
+		x := []float64{float64(i)}
+		if i%2 == 0 {
+			a.AddBatch(x)
+		} else {
+			b.AddBatch(x)
+		}
+	}
+	a.Merge(b)
+	median := a.Quantile(0.5)
+	fmt.Println(a.N(), math.Abs(median-499_999.5) < 0.01*1_000_000)
+	// Output:
+	// 1000000 true
+}

@@ -89,6 +89,10 @@ type ImputeSpec struct {
 	// FillCategory is the category Constant writes into categorical
 	// columns; empty means [DefaultFillCategory].
 	FillCategory string
+	// MaxValues, when positive, bounds the values Median holds per column
+	// while fitting: beyond it they go into a [Sketch] of level size
+	// MaxValues and the median is approximate. 0 holds every value: exact.
+	MaxValues int
 }
 
 // Impute returns the specification of an imputer filling the missing values
@@ -141,6 +145,9 @@ type imputePartial struct {
 }
 
 func (s ImputeSpec) check() ([]frame.Kind, error) {
+	if s.MaxValues < 0 {
+		return nil, fmt.Errorf("impute: max values %d: %w", s.MaxValues, ErrParam)
+	}
 	switch s.Strategy {
 	case Mean, Median:
 		return []frame.Kind{frame.Float}, nil
@@ -173,6 +180,9 @@ func (p *imputePartial) Add(ctx context.Context, batch *frame.Frame) error {
 	if p.moments == nil {
 		p.moments, p.samples, p.missing = make([]Moments, n), make([]Sample, n), make([]int64, n)
 		p.fcounts, p.ccounts = make([]Counts[float64], n), make([]Counts[string], n)
+		for i := range p.samples {
+			p.samples[i].Limit = p.spec.MaxValues
+		}
 	}
 	for i, c := range cols {
 		if fc, ok := c.(*frame.FloatColumn); ok {
@@ -245,6 +255,9 @@ func (p *imputePartial) Merge(other Partial) error {
 		n := len(o.moments)
 		p.moments, p.samples, p.missing = make([]Moments, n), make([]Sample, n), make([]int64, n)
 		p.fcounts, p.ccounts = make([]Counts[float64], n), make([]Counts[string], n)
+		for i := range p.samples {
+			p.samples[i].Limit = p.spec.MaxValues
+		}
 	}
 	for i := range p.moments {
 		p.moments[i] = p.moments[i].Merge(o.moments[i])
@@ -273,7 +286,7 @@ func (p *imputePartial) Finish() (Fitted, error) {
 			ic.Missing, ic.Value, ok = m.Missing, m.Mean, m.N > 0
 		case Median:
 			smp := &p.samples[i]
-			ic.Missing, ic.Value, ok = smp.Missing, smp.Median(), len(smp.Values) > 0
+			ic.Missing, ic.Value, ok = smp.Missing, smp.Median(), smp.Len() > 0
 		case MostFrequent:
 			if ic.Kind == frame.Float {
 				ic.Missing = p.fcounts[i].Missing

@@ -67,7 +67,8 @@ func bound(x float64) *float64 {
 // OutlierFilter is the fitted form of every outlier step ([Range], [IQR],
 // [ZScore], [Winsorize]): per column, the bounds, and what happens to a
 // value outside them. Method names the step that fitted it; Changed counts,
-// per column, the training values outside the bounds. It is immutable and
+// per column, the training values outside the bounds (-1 when the step was
+// fitted with MaxValues and did not hold them all). It is immutable and
 // safe for concurrent use.
 type OutlierFilter struct {
 	Method  string        `json:"method"`
@@ -144,7 +145,10 @@ func (o *OutlierFilter) Validate() error {
 	if int(o.Action) >= len(actionNames) || len(o.Columns) == 0 || len(o.Changed) != len(o.Columns) {
 		return fmt.Errorf("outlier filter: action %d, %d columns, %d counts: %w", o.Action, len(o.Columns), len(o.Changed), ErrState)
 	}
-	for _, b := range o.Columns {
+	for i, b := range o.Columns {
+		if o.Changed[i] < -1 {
+			return fmt.Errorf("outlier filter: column %q changed count %d: %w", b.Name, o.Changed[i], ErrState)
+		}
 		if (b.Lo != nil && !finite(*b.Lo)) || (b.Hi != nil && !finite(*b.Hi)) || (b.Lo != nil && b.Hi != nil && *b.Lo > *b.Hi) {
 			return fmt.Errorf("outlier filter: column %q bounds: %w", b.Name, ErrState)
 		}
@@ -161,6 +165,10 @@ func finishOutliers(ctx context.Context, method string, action OutlierAction, bo
 	o := &OutlierFilter{Method: method, Action: action, Columns: bounds, Changed: make([]int64, len(bounds))}
 	if p != nil && p.samples != nil {
 		for i := range bounds {
+			if !p.samples[i].Exact() {
+				o.Changed[i] = -1 // the values were not all held
+				continue
+			}
 			f, err := frame.New(frame.Floats(bounds[i].Name, p.samples[i].Values))
 			if err != nil {
 				return nil, err
@@ -186,6 +194,9 @@ type RangeSpec struct {
 	// Lo and Hi bound the valid values; an infinite bound is open.
 	Lo, Hi float64
 	Action OutlierAction
+	// MaxValues, when positive, bounds the values held per column while
+	// fitting (see [Sketch]); Changed is then not counted (-1).
+	MaxValues int
 }
 
 // Range returns the specification of the rule lo <= x <= hi on cols; pass
@@ -222,7 +233,7 @@ func (s RangeSpec) check() error {
 // Begin returns an empty [Partial] for s.
 func (s RangeSpec) Begin() Partial {
 	s.Columns = slices.Clone(s.Columns)
-	return &floatPartial{step: "range", spec: s, named: s.Columns, keep: true, finish: func(p *floatPartial) (Fitted, error) {
+	return &floatPartial{step: "range", spec: s, named: s.Columns, keep: true, limit: s.MaxValues, finish: func(p *floatPartial) (Fitted, error) {
 		if err := s.check(); err != nil {
 			return nil, err
 		}
@@ -245,6 +256,10 @@ type IQRSpec struct {
 	// K is the fence distance in interquartile ranges; 0 means 1.5.
 	K      float64
 	Action OutlierAction
+	// MaxValues, when positive, bounds the values held per column while
+	// fitting: beyond it they go into a [Sketch] and the quartiles are
+	// approximate, and Changed is not counted (-1). 0: exact.
+	MaxValues int
 }
 
 // IQR returns the specification of Tukey's fences (K 1.5) on cols.
@@ -271,7 +286,7 @@ func (s IQRSpec) check() error {
 // Begin returns an empty [Partial] for s; it holds the present values.
 func (s IQRSpec) Begin() Partial {
 	s.Columns = slices.Clone(s.Columns)
-	return &floatPartial{step: "iqr", spec: s, named: s.Columns, keep: true, finish: func(p *floatPartial) (Fitted, error) {
+	return &floatPartial{step: "iqr", spec: s, named: s.Columns, keep: true, limit: s.MaxValues, finish: func(p *floatPartial) (Fitted, error) {
 		if err := s.check(); err != nil {
 			return nil, err
 		}
@@ -298,6 +313,9 @@ type ZScoreSpec struct {
 	// Threshold in standard deviations; 0 means 3.
 	Threshold float64
 	Action    OutlierAction
+	// MaxValues, when positive, bounds the values held per column while
+	// fitting (see [Sketch]); Changed is then not counted (-1).
+	MaxValues int
 }
 
 // ZScore returns the specification of a z-score rule (threshold 3) on cols.
@@ -322,7 +340,7 @@ func (s ZScoreSpec) check() error {
 // Begin returns an empty [Partial] for s.
 func (s ZScoreSpec) Begin() Partial {
 	s.Columns = slices.Clone(s.Columns)
-	return &floatPartial{step: "z-score", spec: s, named: s.Columns, keep: true, finish: func(p *floatPartial) (Fitted, error) {
+	return &floatPartial{step: "z-score", spec: s, named: s.Columns, keep: true, limit: s.MaxValues, finish: func(p *floatPartial) (Fitted, error) {
 		if err := s.check(); err != nil {
 			return nil, err
 		}
@@ -351,6 +369,10 @@ type WinsorizeSpec struct {
 	// Lower and Upper are quantiles in [0, 1], Lower <= Upper.
 	Lower, Upper float64
 	Action       OutlierAction
+	// MaxValues, when positive, bounds the values held per column while
+	// fitting: beyond it they go into a [Sketch] and the quantiles are
+	// approximate, and Changed is not counted (-1). 0: exact.
+	MaxValues int
 }
 
 // Winsorize returns the specification clipping cols to their lower and
@@ -379,7 +401,7 @@ func (s WinsorizeSpec) check() error {
 // Begin returns an empty [Partial] for s; it holds the present values.
 func (s WinsorizeSpec) Begin() Partial {
 	s.Columns = slices.Clone(s.Columns)
-	return &floatPartial{step: "winsorize", spec: s, named: s.Columns, keep: true, finish: func(p *floatPartial) (Fitted, error) {
+	return &floatPartial{step: "winsorize", spec: s, named: s.Columns, keep: true, limit: s.MaxValues, finish: func(p *floatPartial) (Fitted, error) {
 		if err := s.check(); err != nil {
 			return nil, err
 		}

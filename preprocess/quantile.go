@@ -36,6 +36,10 @@ type QuantileTransformSpec struct {
 	Quantiles int
 	// Normal maps to a standard normal instead of a uniform distribution.
 	Normal bool
+	// MaxValues, when positive, bounds the values held per column while
+	// fitting: beyond it they go into a [Sketch] of level size MaxValues
+	// and the quantiles are approximate. 0 holds every value: exact.
+	MaxValues int
 }
 
 // QuantileTransform returns the specification of a quantile transformer of
@@ -56,7 +60,7 @@ func (s QuantileTransformSpec) Fit(ctx context.Context, f *frame.Frame) (Fitted,
 // present values of each column, for exact quantiles.
 func (s QuantileTransformSpec) Begin() Partial {
 	s.Columns = slices.Clone(s.Columns)
-	return &floatPartial{step: "quantile transform", spec: s, named: s.Columns, keep: true, finish: func(p *floatPartial) (Fitted, error) {
+	return &floatPartial{step: "quantile transform", spec: s, named: s.Columns, keep: true, limit: s.MaxValues, finish: func(p *floatPartial) (Fitted, error) {
 		nq := s.Quantiles
 		if nq < 0 {
 			return nil, fmt.Errorf("quantile transform: %d quantiles: %w", nq, ErrParam)

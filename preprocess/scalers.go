@@ -28,6 +28,7 @@ type floatPartial struct {
 	spec    any // the spec, compared on Merge
 	named   []string
 	keep    bool // keep a Sample of the values
+	limit   int  // the Samples' Limit (0: exact)
 	cols    columnSet
 	moments []Moments
 	samples []Sample
@@ -51,7 +52,7 @@ func (p *floatPartial) Add(ctx context.Context, batch *frame.Frame) error {
 		return err
 	}
 	if p.moments == nil {
-		p.moments, p.samples = make([]Moments, len(cols)), make([]Sample, len(cols))
+		p.moments, p.samples = make([]Moments, len(cols)), p.newSamples(len(cols))
 	}
 	for i, m := range moments {
 		if m.N > 0 && (math.IsInf(m.Min, 0) || math.IsInf(m.Max, 0)) {
@@ -74,13 +75,21 @@ func (p *floatPartial) Merge(other Partial) error {
 		return err
 	}
 	if p.moments == nil {
-		p.moments, p.samples = make([]Moments, len(o.moments)), make([]Sample, len(o.moments))
+		p.moments, p.samples = make([]Moments, len(o.moments)), p.newSamples(len(o.moments))
 	}
 	for i := range p.moments {
 		p.moments[i] = p.moments[i].Merge(o.moments[i])
 		p.samples[i].Merge(o.samples[i])
 	}
 	return nil
+}
+
+func (p *floatPartial) newSamples(n int) []Sample {
+	out := make([]Sample, n)
+	for i := range out {
+		out[i].Limit = p.limit
+	}
+	return out
 }
 
 func (p *floatPartial) Finish() (Fitted, error) {
@@ -337,6 +346,10 @@ type RobustScaleSpec struct {
 	// UnitVariance divides the scale further by the range's width under a
 	// standard normal, so that normal data ends with variance 1.
 	UnitVariance bool
+	// MaxValues, when positive, bounds the values held per column while
+	// fitting: beyond it they go into a [Sketch] of level size MaxValues
+	// and the quantiles are approximate. 0 holds every value: exact.
+	MaxValues int
 }
 
 // RobustScale returns the specification of a robust scaler of cols.
@@ -364,7 +377,7 @@ func (s RobustScaleSpec) Fit(ctx context.Context, f *frame.Frame) (Fitted, error
 // present values of each column, for exact quantiles.
 func (s RobustScaleSpec) Begin() Partial {
 	s.Columns = slices.Clone(s.Columns)
-	return &floatPartial{step: "robust scale", spec: s, named: s.Columns, keep: true, finish: func(p *floatPartial) (Fitted, error) {
+	return &floatPartial{step: "robust scale", spec: s, named: s.Columns, keep: true, limit: s.MaxValues, finish: func(p *floatPartial) (Fitted, error) {
 		lo, hi, err := s.rangeOf()
 		if err != nil {
 			return nil, err

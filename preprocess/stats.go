@@ -188,16 +188,30 @@ func (c *Counts[K]) Values() []K {
 
 // Sample holds the present values of a float column in memory, so that
 // medians and quantiles are exact. Samples merge by concatenation; the
-// order of merging does not change any quantile. The zero value is empty
-// and ready to use; a Sample is not safe for concurrent mutation.
+// order of merging does not change any quantile. With a positive Limit, a
+// Sample holding more than Limit values moves them into a [Sketch] of level
+// size Limit, and from then on its quantiles are approximate, within the
+// sketch's stated rank error, in bounded memory. The zero value is empty,
+// exact and ready to use; a Sample is not safe for concurrent mutation.
 type Sample struct {
-	Values  []float64
+	Values  []float64 // the values held exactly (none once sketched)
 	Missing int64
+	Limit   int // 0: exact, unbounded
 	sorted  bool
+	sketch  *Sketch
 }
 
-// AddBatch appends the present values of xs (NaN counted as missing).
+// AddBatch adds the present values of xs (NaN counted as missing).
 func (s *Sample) AddBatch(xs []float64) {
+	if s.sketch != nil {
+		for _, x := range xs {
+			if x != x {
+				s.Missing++
+			}
+		}
+		s.sketch.AddBatch(xs)
+		return
+	}
 	for _, x := range xs {
 		if x != x {
 			s.Missing++
@@ -206,20 +220,55 @@ func (s *Sample) AddBatch(xs []float64) {
 		s.Values = append(s.Values, x)
 	}
 	s.sorted = false
+	s.spill()
 }
 
-// Merge appends the values of o to s.
-func (s *Sample) Merge(o Sample) {
-	s.Values = append(s.Values, o.Values...)
-	s.Missing += o.Missing
-	s.sorted = false
+// spill moves the values into a sketch once there are more than Limit.
+func (s *Sample) spill() {
+	if s.Limit > 0 && s.sketch == nil && len(s.Values) > s.Limit {
+		s.sketch = NewSketch(s.Limit)
+		s.sketch.AddBatch(s.Values)
+		s.Values, s.sorted = nil, false
+	}
 }
+
+// Merge adds the values of o to s.
+func (s *Sample) Merge(o Sample) {
+	s.Missing += o.Missing
+	if o.sketch != nil && s.sketch == nil {
+		s.sketch = NewSketch(max(s.Limit, o.sketch.k))
+		s.sketch.AddBatch(s.Values)
+		s.Values, s.sorted = nil, false
+	}
+	if s.sketch != nil {
+		s.sketch.AddBatch(o.Values)
+		s.sketch.Merge(o.sketch)
+		return
+	}
+	s.Values = append(s.Values, o.Values...)
+	s.sorted = false
+	s.spill()
+}
+
+// Len returns the number of present values added.
+func (s *Sample) Len() int64 {
+	if s.sketch != nil {
+		return s.sketch.N()
+	}
+	return int64(len(s.Values))
+}
+
+// Exact reports whether the quantiles are exact (nothing was sketched).
+func (s *Sample) Exact() bool { return s.sketch == nil }
 
 // Quantile returns the q-quantile (0 <= q <= 1) of the values with numpy's
 // default linear interpolation: position q·(n−1) between the sorted values,
 // so the 0.5-quantile of an even count is the mean of the two middle values.
 // It returns NaN for an empty sample or q outside [0, 1]. It sorts s.Values.
 func (s *Sample) Quantile(q float64) float64 {
+	if s.sketch != nil {
+		return s.sketch.Quantile(q)
+	}
 	n := len(s.Values)
 	if n == 0 || !(q >= 0 && q <= 1) {
 		return math.NaN()
@@ -235,6 +284,9 @@ func (s *Sample) Quantile(q float64) float64 {
 // values for an even count (numpy's median), or NaN for an empty sample.
 // It sorts s.Values.
 func (s *Sample) Median() float64 {
+	if s.sketch != nil {
+		return s.sketch.Quantile(0.5)
+	}
 	n := len(s.Values)
 	if n == 0 {
 		return math.NaN()
