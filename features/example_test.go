@@ -301,3 +301,20 @@ func ExampleTextStats() {
 	// 5 [app great please refund slow]
 	// [1.4055 2.0986 2.0986 1.6931 1.6931]
 }
+
+func ExampleTfidfSpec_FitSparse() {
+	ctx := context.Background()
+	f, _ := frame.New(frame.Strings("notes", []string{"slow app", "refund please", "great app"}, nil))
+	// Fit and transform the training rows in one pass, as scikit-learn's
+	// fit_transform; the fitted vectoriser transforms new rows later.
+	v, X, err := features.Tfidf("notes").FitSparse(ctx, f)
+	if err != nil {
+		panic(err)
+	}
+	r, c := X.Dims()
+	fmt.Println(r, c, X.NNZ(), v.TermNames())
+	fmt.Printf("%.4f\n", X.At(0, 0))
+	// Output:
+	// 3 5 6 [notes:app notes:great notes:please notes:refund notes:slow]
+	// 0.6053
+}
