@@ -156,15 +156,9 @@ func (f *Neighbours) neighbours(ctx context.Context, what string, X mat.Matrix, 
 				q := xv.row(i)
 				// A sorted list of the best K so far (insertion: K is small).
 				n := 0
-				for t := range ntrain {
-					row := f.X[t*p : (t+1)*p]
-					var d float64
-					for j, v := range q {
-						e := v - row[j]
-						d += e * e
-					}
+				insert := func(d float64, t int) {
 					if n == f.K && d >= dist[n-1] {
-						continue
+						return
 					}
 					pos := n
 					if n < f.K {
@@ -177,6 +171,37 @@ func (f *Neighbours) neighbours(ctx context.Context, what string, X mat.Matrix, 
 						pos--
 					}
 					dist[pos], idx[pos] = d, t
+				}
+				// Four training rows at a time: independent sums keep the
+				// processor's pipelines full.
+				t := 0
+				for ; t+4 <= ntrain; t += 4 {
+					r0 := f.X[t*p : (t+1)*p]
+					r1 := f.X[(t+1)*p : (t+2)*p]
+					r2 := f.X[(t+2)*p : (t+3)*p]
+					r3 := f.X[(t+3)*p : (t+4)*p]
+					r0, r1, r2, r3 = r0[:len(q)], r1[:len(q)], r2[:len(q)], r3[:len(q)]
+					var d0, d1, d2, d3 float64
+					for j, v := range q {
+						e0, e1, e2, e3 := v-r0[j], v-r1[j], v-r2[j], v-r3[j]
+						d0 += e0 * e0
+						d1 += e1 * e1
+						d2 += e2 * e2
+						d3 += e3 * e3
+					}
+					insert(d0, t)
+					insert(d1, t+1)
+					insert(d2, t+2)
+					insert(d3, t+3)
+				}
+				for ; t < ntrain; t++ {
+					row := f.X[t*p : (t+1)*p]
+					var d float64
+					for j, v := range q {
+						e := v - row[j]
+						d += e * e
+					}
+					insert(d, t)
 				}
 				for j := range dist {
 					dist[j] = math.Sqrt(dist[j])

@@ -4,7 +4,9 @@
 written by
 
     MODEL_BENCH_DUMP=/tmp go test -run TestDumpBenchData ./model/
-    /usr/bin/python3 model/testdata/bench_sklearn.py /tmp
+    /usr/bin/python3 model/testdata/bench_sklearn.py /tmp [knn]
+
+(BenchmarkKNeighborsPredict too; "knn" runs only that one.)
 """
 import os
 import sys
@@ -13,6 +15,7 @@ import time
 import numpy as np
 from sklearn.ensemble import RandomForestClassifier
 from sklearn.linear_model import LogisticRegression
+from sklearn.neighbors import KNeighborsClassifier
 from sklearn.tree import DecisionTreeClassifier
 
 
@@ -28,6 +31,17 @@ def cpu():
     return t.user + t.system + t.children_user + t.children_system
 
 
+def timed(label, f, runs=3):
+    times, cpus = [], []
+    for _ in range(runs):
+        t0, c0 = time.perf_counter(), cpu()
+        f()
+        times.append(time.perf_counter() - t0)
+        cpus.append(cpu() - c0)
+    print(f"{label:44s} wall best {min(times):7.3f}s, CPU best {min(cpus):7.3f}s of {runs} "
+          f"(load {os.getloadavg()[0]:.1f})")
+
+
 def best(label, make, X, y, runs=3):
     times, cpus = [], []
     for _ in range(runs):
@@ -41,6 +55,12 @@ def best(label, make, X, y, runs=3):
 
 
 d = sys.argv[1]
+only = sys.argv[2] if len(sys.argv) > 2 else ""
+X, y = load(os.path.join(d, "forest.bin"), 50_000, 20)
+knn = KNeighborsClassifier(5).fit(X[:20000], y[:20000])
+timed("k-neighbours predict 2,000 of 20,000 × 20", lambda: knn.predict(X[20000:22000]))
+if only == "knn":
+    sys.exit()
 X, y = load(os.path.join(d, "logistic.bin"), 1_000_000, 40)
 for solver, tol in [("lbfgs", 1e-4), ("newton-cholesky", 1e-4), ("newton-cholesky", 1e-8)]:
     m = best(f"logistic {solver} tol={tol:g}", lambda: LogisticRegression(solver=solver, tol=tol, max_iter=1000), X, y)
