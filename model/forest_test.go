@@ -15,7 +15,7 @@ func TestForestWorkersIdentical(t *testing.T) {
 	X, y := fx.data(t, "multi")
 	var first []float64
 	for _, w := range []int{1, 2, 5} {
-		p, err := model.RandomForest{Trees: 20, Seed: 7, Workers: w}.Fit(ctx(), X, y)
+		p, err := model.RandomForest{Trees: 8, Seed: 7, Workers: w}.Fit(ctx(), X, y)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -31,7 +31,7 @@ func TestForestWorkersIdentical(t *testing.T) {
 			t.Errorf("workers %d: forest differs from the one fitted with 1 worker", w)
 		}
 	}
-	p, err := model.RandomForest{Trees: 20, Seed: 8}.Fit(ctx(), X, y)
+	p, err := model.RandomForest{Trees: 8, Seed: 8}.Fit(ctx(), X, y)
 	if err != nil {
 		t.Fatal(err)
 	}
