@@ -88,3 +88,43 @@ func fuzzRead(in string, opts CSVOptions) (*frame.Frame, error) {
 	}
 	return frame.Concat(frames...)
 }
+
+// FuzzJSONLines checks that any input parses without panicking, to the
+// same frames or the same first error whatever the batch size and workers,
+// and that the JSON document reader does not panic on the same bytes.
+func FuzzJSONLines(f *testing.F) {
+	for _, s := range []string{
+		`{"a":1,"b":"x"}` + "\n" + `{"a":2,"b":null}`,
+		`{"a":{"b":{"c":true}}}`,
+		`{"a":[1,2]}` + "\n" + `[1]`,
+		`{"a":1` + "\n" + `{"a":"NA"}`,
+		"{\"a\":\"\xff\"}",
+		`[{"a":1},{"a":2}]`,
+		`null`,
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, in string) {
+		read := func(x *JSONExtractor) (*frame.Frame, error) {
+			var frames []*frame.Frame
+			err := x.Extract(context.Background(), func(f *frame.Frame) error { frames = append(frames, f); return nil })
+			if err != nil || len(frames) == 0 {
+				return nil, err
+			}
+			return frame.Concat(frames...)
+		}
+		a, errA := read(JSONLines(strings.NewReader(in), RecordOptions{InferRows: 3}))
+		b, errB := read(JSONLines(strings.NewReader(in), RecordOptions{InferRows: 3, BatchRows: 1, Workers: 3}))
+		if (errA == nil) != (errB == nil) {
+			t.Fatalf("batch size changes the outcome: %v vs %v", errA, errB)
+		}
+		var pa, pb *ParseError
+		if errors.As(errA, &pa) != errors.As(errB, &pb) || pa != nil && pa.Line != pb.Line {
+			t.Fatalf("batch size changes the error: %v vs %v", errA, errB)
+		}
+		if errA == nil && dump(a) != dump(b) {
+			t.Fatalf("batch size changes the result:\n%s\nvs\n%s", dump(a), dump(b))
+		}
+		read(JSON(strings.NewReader(in), RecordOptions{InferRows: 3, BatchRows: 2}))
+	})
+}

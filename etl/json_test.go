@@ -248,3 +248,23 @@ func TestJSONLinesWriter(t *testing.T) {
 		t.Errorf("missing file: %v", err)
 	}
 }
+
+func TestRejectsWriter(t *testing.T) {
+	var buf bytes.Buffer
+	rw := NewRejectsWriter(&buf)
+	x := CSV(strings.NewReader("a,b\n1,2\n3\n4,x\"y\n"), CSVOptions{Name: "in.csv", OnError: Reject, Rejects: rw})
+	if err := x.Extract(context.Background(), func(*frame.Frame) error { return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if err := rw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	want := `{"source":"in.csv","line":3,"error":"read in.csv line 3: wrong number of fields: 1, want 2","raw":"3"}` + "\n" +
+		`{"source":"in.csv","line":4,"error":"read in.csv line 4: malformed quoting: field 2: bare \" in unquoted field","raw":"4,x\"y"}` + "\n"
+	if buf.String() != want {
+		t.Errorf("got\n%s\nwant\n%s", buf.String(), want)
+	}
+	if err := rw.Load(context.Background(), Rejected{}); !errors.Is(err, ErrClosed) {
+		t.Errorf("after close: %v", err)
+	}
+}

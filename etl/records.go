@@ -210,6 +210,11 @@ func newRecordPlan(o *RecordOptions, sample []sampleRecord) (*recordPlan, error)
 	for _, s := range o.Strings {
 		strs[s] = true
 	}
+	for i, n := range p.names {
+		if n == "" {
+			p.names[i] = "col" + strconv.Itoa(i+1) // a frame column needs a name; the index keeps ""
+		}
+	}
 	p.kinds = make([]frame.Kind, len(p.names))
 	for i, n := range p.names {
 		if k, ok := o.Schema[n]; ok {
@@ -219,7 +224,11 @@ func newRecordPlan(o *RecordOptions, sample []sampleRecord) (*recordPlan, error)
 			p.kinds[i] = k
 			continue
 		}
-		p.kinds[i] = inferValues(text.na, values[n], strs[n])
+		key := n
+		if _, ok := p.index[n]; !ok {
+			key = "" // renamed above
+		}
+		p.kinds[i] = inferValues(text.na, values[key], strs[n])
 	}
 	return p, nil
 }
