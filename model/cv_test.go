@@ -20,7 +20,7 @@ var cvModels = map[string]struct {
 	"gaussian_nb": {model.GaussianNB{}, 0.01},
 	"knn5":        {model.KNeighbors{Classifier: true}, 0.01},
 	"tree":        {model.DecisionTree{}, 0.03},
-	"forest":      {model.RandomForest{Trees: 50, Seed: 1}, 0.02},
+	"forest":      {model.RandomForest{Seed: 1}, 0.02},
 	"dummy":       {model.DummyClassifier{}, 0.01},
 }
 
