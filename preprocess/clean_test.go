@@ -124,6 +124,9 @@ func TestNormalizeMissing(t *testing.T) {
 	if found := custom.(*MissingNormalizer).Found; found[0] != 3 { // "N.A.", "?", "????"
 		t.Errorf("custom spellings found %v, want 3", found)
 	}
+	if n, err := m.Count(ctx, mustFrame(t, frame.Strings("city", []string{"NA", "x"}, nil), frame.Strings("text", []string{"?", "null"}, nil))); err != nil || !reflect.DeepEqual(n, []int64{1, 2}) {
+		t.Errorf("Count = %v, %v", n, err)
+	}
 	if _, err := NormalizeMissing("x").Fit(ctx, f); !errors.Is(err, frame.ErrKind) {
 		t.Errorf("float column: %v", err)
 	}

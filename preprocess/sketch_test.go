@@ -131,3 +131,50 @@ func TestMaxValues(t *testing.T) {
 		t.Errorf("small median %v, want 2.5", v)
 	}
 }
+
+func TestSampleLimitMerge(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 8))
+	x := make([]float64, 3000)
+	for i := range x {
+		x[i] = r.Float64()
+	}
+	sorted := slices.Clone(x)
+	slices.Sort(sorted)
+	// Merge an exact sample into a sketched one and the other way round.
+	// (A Sample shares its state when copied, as a slice does: build each
+	// one afresh.)
+	samples := func() (big, small Sample) {
+		big, small = Sample{Limit: 100}, Sample{Limit: 100}
+		big.AddBatch(x[:2950])
+		small.AddBatch(append(slices.Clone(x[2950:]), nan))
+		return big, small
+	}
+	a, small := samples()
+	big, b := samples()
+	if a.Exact() || !small.Exact() {
+		t.Fatalf("exact: big %v small %v", a.Exact(), small.Exact())
+	}
+	a.Merge(small)
+	b.Merge(big)
+	for name, s := range map[string]*Sample{"sketched+exact": &a, "exact+sketched": &b} {
+		if s.Len() != 3000 || s.Missing != 1 || s.Exact() {
+			t.Errorf("%s: len %d missing %d exact %v", name, s.Len(), s.Missing, s.Exact())
+		}
+		bound := (math.Ceil(math.Log2(3000.0/100)) + 1) / 100
+		if e := rankError(sorted, s.Median(), 0.5); e > bound {
+			t.Errorf("%s: median rank error %v > %v", name, e, bound)
+		}
+	}
+	// Two exact samples merging past the limit spill into a sketch.
+	c, d := Sample{Limit: 100}, Sample{Limit: 100}
+	c.AddBatch(x[:80])
+	d.AddBatch(x[80:160])
+	c.Merge(d)
+	if c.Exact() || c.Len() != 160 {
+		t.Errorf("merged past the limit: exact %v len %d", c.Exact(), c.Len())
+	}
+	c.AddBatch([]float64{nan, 0.5})
+	if c.Len() != 161 || c.Missing != 1 {
+		t.Errorf("add to a sketched sample: len %d missing %d", c.Len(), c.Missing)
+	}
+}

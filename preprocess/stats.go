@@ -192,7 +192,8 @@ func (c *Counts[K]) Values() []K {
 // Sample holding more than Limit values moves them into a [Sketch] of level
 // size Limit, and from then on its quantiles are approximate, within the
 // sketch's stated rank error, in bounded memory. The zero value is empty,
-// exact and ready to use; a Sample is not safe for concurrent mutation.
+// exact and ready to use; a Sample is not safe for concurrent mutation, and
+// a copy shares its state, as a copied slice does.
 type Sample struct {
 	Values  []float64 // the values held exactly (none once sketched)
 	Missing int64

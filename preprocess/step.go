@@ -36,6 +36,16 @@ type Fitted interface {
 
 var fittedSteps = registry.New[Fitted]("fitted step")
 
+// Errors of saved steps; the same values as package model's, so one
+// errors.Is test serves both.
+var (
+	// ErrUnknownKind: a saved step names a kind no registered type has (a step
+	// from a newer mlpipe, or a package such as features not linked in).
+	ErrUnknownKind = registry.ErrUnknownKind
+	// ErrVersion: a saved step's format version is newer than this build reads.
+	ErrVersion = registry.ErrVersion
+)
+
 // Register records that fitted steps of type T (a pointer type implementing
 // [Fitted] whose JSON encoding holds its whole state) are saved under kind at
 // format version. A type with a Validate() error method has it called after
@@ -51,7 +61,7 @@ func Register[T Fitted](kind string, version int) {
 func MarshalFitted(f Fitted) ([]byte, error) { return fittedSteps.Marshal(f) }
 
 // UnmarshalFitted reads a fitted step written by [MarshalFitted]. It fails
-// with an error wrapping registry.ErrUnknownKind or registry.ErrVersion for an
-// unknown kind or a newer format version, and with the decoding or validation
+// with an error wrapping [ErrUnknownKind] or [ErrVersion] for an unknown kind
+// or a newer format version, and with the decoding or validation
 // error for corrupt input.
 func UnmarshalFitted(data []byte) (Fitted, error) { return fittedSteps.Unmarshal(data) }

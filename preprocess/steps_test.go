@@ -526,6 +526,7 @@ func TestPartialMerge(t *testing.T) {
 		Impute(Constant, "x", "c"), OneHot().WithDrop(DropIfBinary),
 		MinMaxScale(), MaxAbsScale(), RobustScale(), QuantileTransformSpec{Quantiles: 50},
 		Range(40, 55), IQR(), ZScore(), Winsorize(0.1, 0.9), Ordinal(), FrequencyEncode(), MissingIndicator(),
+		DropSparse(0.1), PowerTransform("x"),
 	}
 	for _, s := range specs {
 		t.Run(reflect.TypeOf(s).Name(), func(t *testing.T) {
