@@ -44,11 +44,23 @@ type ProbaPredictor interface {
 
 var fitted = registry.New[Predictor]("model")
 
+// Errors of saved models, shared with package preprocess (the same values, so
+// one errors.Is test serves both).
+var (
+	// ErrUnknownKind: a saved value names a kind no registered type has (a
+	// model from a newer mlpipe, or a package not linked into this program).
+	ErrUnknownKind = registry.ErrUnknownKind
+	// ErrVersion: a saved value's format version is newer than this build reads.
+	ErrVersion = registry.ErrVersion
+)
+
 // Register records that fitted models of type T (a pointer type implementing
 // [Predictor] whose JSON encoding holds its whole state) are saved under kind,
 // at format version. It panics if kind or T is already registered; call it
 // from an init function.
-func Register[T Predictor](kind string, version int) { registry.Register[Predictor, T](fitted, kind, version) }
+func Register[T Predictor](kind string, version int) {
+	registry.Register[Predictor, T](fitted, kind, version)
+}
 
 // Marshal returns the versioned JSON form of a fitted model:
 // {"kind": ..., "version": ..., "state": ...}. It fails for a type that was
