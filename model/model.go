@@ -68,6 +68,6 @@ func Register[T Predictor](kind string, version int) {
 func Marshal(p Predictor) ([]byte, error) { return fitted.Marshal(p) }
 
 // Unmarshal reads a fitted model written by [Marshal]. It fails with an error
-// wrapping registry.ErrUnknownKind or registry.ErrVersion for an unknown kind
-// or a newer format version, and with the JSON error for corrupt input.
+// wrapping [ErrUnknownKind] or [ErrVersion] for an unknown kind or a newer
+// format version, and with the JSON error for corrupt input.
 func Unmarshal(data []byte) (Predictor, error) { return fitted.Unmarshal(data) }
