@@ -10,8 +10,9 @@ import (
 	"sync/atomic"
 	"time"
 
-	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
-	_ "modernc.org/sqlite"             // registers the "sqlite" driver
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
+	_ "modernc.org/sqlite"           // registers the "sqlite" driver
 
 	"github.com/mlpipe/mlpipe/frame"
 )
@@ -404,6 +405,10 @@ type SQLWriterOptions struct {
 	// RowsPerStatement is how many rows one INSERT carries. Default: as
 	// many as fit 30,000 parameters, at most 1,000.
 	RowsPerStatement int
+	// NoCopy makes PostgreSQL loads use INSERT even without Key. By
+	// default a PostgreSQL load without Key goes through COPY (pgx's
+	// CopyFrom), in the same transaction, many times faster.
+	NoCopy bool
 }
 
 // SQLWriter loads frames into a database table: a [Loader] of
@@ -411,8 +416,8 @@ type SQLWriterOptions struct {
 // first Load and committed by Close; an error, Abort, or a cancelled run
 // (the last Load's context done at Close) rolls it back, so a failed run
 // leaves the table as it was. Rows go in multi-row INSERT statements with
-// every value a parameter and every identifier quoted. Floats that are NaN
-// are written as NULL.
+// every value a parameter and every identifier quoted, or, into PostgreSQL
+// without Key, through COPY. Floats that are NaN are written as NULL.
 //
 // Load, Close and Abort serialise on a lock.
 type SQLWriter struct {
@@ -421,6 +426,7 @@ type SQLWriter struct {
 	opts    SQLWriterOptions
 	pg      bool
 	tx      *sql.Tx
+	conn    *sql.Conn // COPY mode: a pinned connection in a manual transaction
 	names   []string
 	kinds   []frame.Kind
 	err     error
@@ -496,7 +502,7 @@ func (w *SQLWriter) Load(ctx context.Context, f *frame.Frame) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	if w.tx == nil {
+	if w.tx == nil && w.conn == nil {
 		if err := w.begin(ctx, f); err != nil {
 			w.err = err
 			return err
@@ -524,11 +530,31 @@ func (w *SQLWriter) begin(ctx context.Context, f *frame.Frame) error {
 			return fmt.Errorf("write table %s: key column %q is not in the frame: %w", w.opts.Table, k, ErrSchema)
 		}
 	}
-	tx, err := w.db.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("write table %s: %w", w.opts.Table, err)
+	exec := func(ctx context.Context, q string) error {
+		_, err := w.tx.ExecContext(ctx, q)
+		return err
 	}
-	w.tx = tx
+	if w.pg && len(w.opts.Key) == 0 && !w.opts.NoCopy {
+		conn, err := w.db.Conn(ctx)
+		if err != nil {
+			return fmt.Errorf("write table %s: %w", w.opts.Table, err)
+		}
+		if _, err := conn.ExecContext(ctx, "BEGIN"); err != nil {
+			conn.Close()
+			return fmt.Errorf("write table %s: %w", w.opts.Table, err)
+		}
+		w.conn = conn
+		exec = func(ctx context.Context, q string) error {
+			_, err := w.conn.ExecContext(ctx, q)
+			return err
+		}
+	} else {
+		tx, err := w.db.BeginTx(ctx, nil)
+		if err != nil {
+			return fmt.Errorf("write table %s: %w", w.opts.Table, err)
+		}
+		w.tx = tx
+	}
 	if w.opts.Create {
 		var b strings.Builder
 		fmt.Fprintf(&b, "CREATE TABLE IF NOT EXISTS %s (", quoteIdent(w.opts.Table))
@@ -546,14 +572,41 @@ func (w *SQLWriter) begin(ctx context.Context, f *frame.Frame) error {
 			fmt.Fprintf(&b, ", PRIMARY KEY (%s)", strings.Join(keys, ", "))
 		}
 		b.WriteString(")")
-		if _, err := tx.ExecContext(ctx, b.String()); err != nil {
+		if err := exec(ctx, b.String()); err != nil {
 			return fmt.Errorf("write table %s: create: %w", w.opts.Table, err)
 		}
 	}
 	return nil
 }
 
+// copyRows loads f through COPY on the pinned connection.
+func (w *SQLWriter) copyRows(ctx context.Context, f *frame.Frame) error {
+	cols := make([]frame.Column, len(w.names))
+	for i := range cols {
+		_, cols[i] = f.ColAt(i)
+	}
+	row := make([]any, len(cols))
+	return w.conn.Raw(func(dc any) error {
+		sc, ok := dc.(*stdlib.Conn)
+		if !ok {
+			return fmt.Errorf("COPY needs the pgx driver, not %T (set NoCopy)", dc)
+		}
+		n, err := sc.Conn().CopyFrom(ctx, pgx.Identifier{w.opts.Table}, w.names,
+			pgx.CopyFromSlice(f.NumRows(), func(r int) ([]any, error) {
+				for c, col := range cols {
+					row[c] = sqlArg(col, r)
+				}
+				return row, nil
+			}))
+		w.written += n
+		return err
+	})
+}
+
 func (w *SQLWriter) insert(ctx context.Context, f *frame.Frame) error {
+	if w.conn != nil {
+		return w.copyRows(ctx, f)
+	}
 	ncol := len(w.names)
 	per := w.opts.RowsPerStatement
 	if per <= 0 {
@@ -672,12 +725,23 @@ func (w *SQLWriter) Close() error {
 		return nil
 	}
 	w.closed = true
-	if w.tx == nil {
-		return w.err
-	}
 	err := w.err
 	if err == nil && w.ctx != nil && w.ctx.Err() != nil {
 		err = fmt.Errorf("write table %s: run cancelled: %w", w.opts.Table, w.ctx.Err())
+	}
+	switch {
+	case w.conn != nil:
+		defer w.conn.Close()
+		if err != nil {
+			w.conn.ExecContext(context.Background(), "ROLLBACK")
+			return err
+		}
+		if _, err := w.conn.ExecContext(context.Background(), "COMMIT"); err != nil {
+			return fmt.Errorf("write table %s: commit: %w", w.opts.Table, err)
+		}
+		return nil
+	case w.tx == nil:
+		return err
 	}
 	if err != nil {
 		w.tx.Rollback()
@@ -698,6 +762,11 @@ func (w *SQLWriter) Abort() error {
 		return nil
 	}
 	w.closed = true
+	if w.conn != nil {
+		defer w.conn.Close()
+		_, err := w.conn.ExecContext(context.Background(), "ROLLBACK")
+		return err
+	}
 	if w.tx == nil {
 		return nil
 	}

@@ -271,3 +271,42 @@ func TestSQLExtractErrors(t *testing.T) {
 		t.Errorf("no table: %v", err)
 	}
 }
+
+// TestSQLWriterPaths loads the same frame through every write path — INSERT
+// on SQLite, COPY and INSERT on PostgreSQL — and reads it back unchanged.
+func TestSQLWriterPaths(t *testing.T) {
+	for _, be := range sqlBackends {
+		for _, noCopy := range []bool{false, true} {
+			if be.name == "sqlite" && !noCopy {
+				continue
+			}
+			t.Run(fmt.Sprintf("%s/nocopy=%v", be.name, noCopy), func(t *testing.T) {
+				db := be.db(t)
+				table := tableName(t, db)
+				f := sqlFixture(t)
+				w, err := NewSQLWriter(db, SQLWriterOptions{Table: table, Create: true, NoCopy: noCopy})
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, part := range []*frame.Frame{must(f.Slice(0, 2)), must(f.Slice(2, 3))} {
+					if err := w.Load(context.Background(), part); err != nil {
+						t.Fatal(err)
+					}
+				}
+				if err := w.Close(); err != nil {
+					t.Fatal(err)
+				}
+				if w.Rows() != 3 {
+					t.Errorf("%d rows written", w.Rows())
+				}
+				got, err := readSQL(t, SQL(db, "SELECT * FROM "+quoteIdent(table)+" ORDER BY id", nil, SQLOptions{Schema: sqlFixtureSchema}), 0)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if dump(got) != dump(f) {
+					t.Errorf("read back\n%s\nwant\n%s", dump(got), dump(f))
+				}
+			})
+		}
+	}
+}
