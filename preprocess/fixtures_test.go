@@ -7,6 +7,7 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/mlpipe/mlpipe/frame"
@@ -55,13 +56,19 @@ type fixtures struct {
 	} `json:"one_hot"`
 }
 
+var fileCache sync.Map // path → []byte: the fixtures are read once
+
 func readJSON(t *testing.T, path string, v any) {
 	t.Helper()
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
+	b, ok := fileCache.Load(path)
+	if !ok {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ = fileCache.LoadOrStore(path, data)
 	}
-	if err := json.Unmarshal(b, v); err != nil {
+	if err := json.Unmarshal(b.([]byte), v); err != nil {
 		t.Fatal(err)
 	}
 }
