@@ -129,14 +129,22 @@ func (m RandomForest) Fit(ctx context.Context, X mat.Matrix, y []float64) (Predi
 		return nil, fmt.Errorf("%s: %w", what, err)
 	}
 	imps := make([][]float64, ntrees)
-	counts := make([][]float64, ntrees) // bootstrap counts, for the OOB score
+	inBag := make([][]uint64, ntrees) // per tree, a bit per row drawn, for the OOB score
+	// At most Workers trees grow at once, each borrowing one of these.
+	nw := workers(m.Workers)
+	scratch := make(chan *treeScratch, nw)
+	for range nw {
+		scratch <- &treeScratch{}
+	}
 	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(workers(m.Workers))
+	g.SetLimit(nw)
 	for t := range ntrees {
 		g.Go(func() error {
 			if err := gctx.Err(); err != nil {
 				return err
 			}
+			sc := <-scratch
+			defer func() { scratch <- sc }()
 			rng := rand.New(rand.NewPCG(m.Seed, uint64(t)))
 			var sw []float64
 			if !m.NoBootstrap {
@@ -144,9 +152,15 @@ func (m RandomForest) Fit(ctx context.Context, X mat.Matrix, y []float64) (Predi
 				for range n {
 					sw[rng.IntN(n)]++
 				}
-				counts[t] = sw
+				bits := make([]uint64, (n+63)/64)
+				for i, c := range sw {
+					if c > 0 {
+						bits[i/64] |= 1 << (i % 64)
+					}
+				}
+				inBag[t] = bits
 			}
-			b := newTreeBuilder(ps, target, k, sw, tp, rng)
+			b := newTreeBuilder(ps, target, k, sw, tp, rng, sc)
 			if err := b.build(gctx); err != nil {
 				return err
 			}
@@ -176,7 +190,7 @@ func (m RandomForest) Fit(ctx context.Context, X mat.Matrix, y []float64) (Predi
 		}
 	}
 	if !m.NoBootstrap {
-		f.OOBScore, f.HasOOB = f.oob(xv, y, target, counts, labels != nil)
+		f.OOBScore, f.HasOOB = f.oob(xv, y, target, inBag, labels != nil)
 	}
 	if labels == nil {
 		return &ForestRegressorFit{*f}, nil
@@ -185,7 +199,7 @@ func (m RandomForest) Fit(ctx context.Context, X mat.Matrix, y []float64) (Predi
 }
 
 // oob returns the out-of-bag score, and false when it is undefined.
-func (f *Forest) oob(xv rowMajor, y, target []float64, counts [][]float64, classifier bool) (float64, bool) {
+func (f *Forest) oob(xv rowMajor, y, target []float64, inBag [][]uint64, classifier bool) (float64, bool) {
 	out := f.Trees[0].Outputs
 	sum := make([]float64, out)
 	var correct, ss, used float64
@@ -195,7 +209,7 @@ func (f *Forest) oob(xv rowMajor, y, target []float64, counts [][]float64, class
 		votes := 0
 		x := xv.row(i)
 		for t := range f.Trees {
-			if counts[t][i] > 0 {
+			if inBag[t][i/64]&(1<<(i%64)) != 0 {
 				continue
 			}
 			for c, v := range f.Trees[t].value(x) {

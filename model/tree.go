@@ -163,7 +163,7 @@ func (m DecisionTree) Fit(ctx context.Context, X mat.Matrix, y []float64) (Predi
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", what, err)
 	}
-	b := newTreeBuilder(ps, target, k, nil, tp, rand.New(rand.NewPCG(m.Seed, 0x74726565)))
+	b := newTreeBuilder(ps, target, k, nil, tp, rand.New(rand.NewPCG(m.Seed, 0x74726565)), nil)
 	if err := b.build(ctx); err != nil {
 		return nil, fmt.Errorf("%s: %w", what, err)
 	}
@@ -241,25 +241,43 @@ type treeBuilder struct {
 	left, right, node []float64 // class counts
 }
 
-func newTreeBuilder(ps *presorted, y []float64, k int, sw []float64, p treeParams, rng *rand.Rand) *treeBuilder {
+// treeScratch is the large working memory of a tree builder, reused from
+// one tree of a forest to the next.
+type treeScratch struct {
+	order    [][]int32
+	goesLeft []bool
+	tmp      []int32
+}
+
+// newTreeBuilder returns a builder for the rows of positive weight (all
+// rows when sw is nil); scratch, if not nil, lends it its memory.
+func newTreeBuilder(ps *presorted, y []float64, k int, sw []float64, p treeParams, rng *rand.Rand, scratch *treeScratch) *treeBuilder {
 	nf, n := len(ps.cols), len(y)
 	b := &treeBuilder{cols: ps.cols, y: y, k: k, sw: sw, p: p, rng: rng, imp: make([]float64, nf)}
-	b.order = make([][]int32, nf)
+	if scratch == nil {
+		scratch = &treeScratch{}
+	}
+	if len(scratch.order) != nf {
+		scratch.order = make([][]int32, nf)
+	}
 	for f, o := range ps.order {
+		kept := scratch.order[f][:0]
 		if sw == nil {
-			b.order[f] = slices.Clone(o)
-			continue
-		}
-		kept := make([]int32, 0, n)
-		for _, i := range o {
-			if sw[i] > 0 {
-				kept = append(kept, i)
+			kept = append(kept, o...)
+		} else {
+			for _, i := range o {
+				if sw[i] > 0 {
+					kept = append(kept, i)
+				}
 			}
 		}
-		b.order[f] = kept
+		scratch.order[f] = kept
 	}
-	b.goesLeft = make([]bool, n)
-	b.tmp = make([]int32, n)
+	if len(scratch.goesLeft) != n {
+		scratch.goesLeft = make([]bool, n)
+		scratch.tmp = make([]int32, n)
+	}
+	b.order, b.goesLeft, b.tmp = scratch.order, scratch.goesLeft, scratch.tmp
 	b.feats = make([]int, nf)
 	out := 1
 	if k > 0 {
