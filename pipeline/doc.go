@@ -77,11 +77,17 @@
 // not depend on worker counts, so the same data and seeds give
 // byte-identical artifacts and manifests.
 //
+// [ML.Inputs] keeps identifiers and free text out of the pipeline: the
+// fitted schema — what serving requires — lists the inputs only. A program
+// that fits without a Training saves an artifact with its manifest by
+// [Fitted.SaveFileWithManifest].
+//
 // A fitted pipeline predicts from a frame, from records
 // ([Fitted.PredictRecords]: maps or JSON objects, checked against the
-// training schema), and over a stream of batches ([PredictStream]). Its
-// training [Profile] lets [Fitted.Drift] compare a batch of serving inputs
-// with the training data — missing rates, means, category shares and the
-// population stability index per column — and flag drift. [Handler]
-// serves predictions over HTTP, with a cache in front.
+// training schema, JSON null read as missing), and over a stream of batches
+// ([PredictStream]). Its training [Profile] lets [Fitted.Drift] compare a
+// batch of serving inputs with the training data — missing rates, means,
+// category shares and the population stability index per column — and flag
+// drift. [Handler] serves predictions and drift checks over HTTP, with a
+// cache in front.
 package pipeline

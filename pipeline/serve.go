@@ -55,6 +55,9 @@ type ServeOptions struct {
 //     Bad JSON or a record that does not fit the schema gets 400 with
 //     {"error": "record 0 column \"age\": …"}; a body or batch too large
 //     gets 413.
+//   - POST /drift takes an array of records, a batch of serving inputs, and
+//     answers the [DriftReport] comparing it with the training profile
+//     (see [Fitted.Drift]); 409 when the pipeline has no profile.
 //   - GET /healthz answers 200 with the target, the input columns a record
 //     needs with their kinds ({"name": "age", "kind": "float"}), the number
 //     of model features, the artifact SHA-256 and the handler's counters
@@ -127,6 +130,13 @@ func (h *PredictHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		h.predict(w, r)
+	case "/drift":
+		if r.Method != http.MethodPost {
+			w.Header().Set("Allow", http.MethodPost)
+			h.fail(w, http.StatusMethodNotAllowed, errors.New("use POST"))
+			return
+		}
+		h.drift(w, r)
 	case "/healthz":
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
 			w.Header().Set("Allow", "GET, HEAD")
@@ -142,7 +152,7 @@ func (h *PredictHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			"artifact_sha256": h.artifact, "stats": h.Stats(),
 		})
 	default:
-		h.fail(w, http.StatusNotFound, fmt.Errorf("no route %s (POST /predict, GET /healthz)", r.URL.Path))
+		h.fail(w, http.StatusNotFound, fmt.Errorf("no route %s (POST /predict, POST /drift, GET /healthz)", r.URL.Path))
 	}
 }
 
@@ -256,6 +266,35 @@ func (h *PredictHandler) predict(w http.ResponseWriter, r *http.Request) {
 	}
 	h.stats.records.Add(int64(len(records)))
 	writeJSON(w, http.StatusOK, predictResponse{Predictions: out, Classes: h.classes})
+}
+
+// drift answers the drift report of a batch of records.
+func (h *PredictHandler) drift(w http.ResponseWriter, r *http.Request) {
+	if h.p.Profile == nil {
+		h.fail(w, http.StatusConflict, fmt.Errorf("drift check: %w", ErrNoProfile))
+		return
+	}
+	limit := h.opts.MaxBodyBytes * 100 // a batch for statistics is larger than a prediction request
+	records, _, err := DecodeRecords(http.MaxBytesReader(w, r.Body, limit))
+	if err != nil {
+		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
+			h.fail(w, http.StatusRequestEntityTooLarge, fmt.Errorf("body larger than %d bytes", limit))
+			return
+		}
+		h.fail(w, http.StatusBadRequest, err)
+		return
+	}
+	f, err := h.p.FrameFromRecords(records)
+	if err != nil {
+		h.fail(w, http.StatusBadRequest, err)
+		return
+	}
+	rep, err := h.p.Drift(f, DriftOptions{})
+	if err != nil {
+		h.fail(w, http.StatusBadRequest, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, rep)
 }
 
 // key is the cache key of a record: the artifact and the record's values

@@ -112,6 +112,55 @@ func TestHandlerPredict(t *testing.T) {
 	}
 }
 
+func TestHandlerDrift(t *testing.T) {
+	fitted, data := fittedChurn(t)
+	h, _ := Handler(fitted, ServeOptions{})
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	post := func(body string) (int, DriftReport, string) {
+		resp, err := http.Post(srv.URL+"/drift", "application/json", strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		var rep DriftReport
+		json.Unmarshal(b, &rep)
+		return resp.StatusCode, rep, string(b)
+	}
+	rows := make([]int, 300)
+	for i := range rows {
+		rows[i] = i
+	}
+	status, rep, body := post(recordsJSON(t, data, rows...))
+	if status != 200 || rep.Rows != 300 || len(rep.Columns) != 3 || len(rep.Drifted()) != 0 {
+		t.Errorf("training rows: %d %s", status, body)
+	}
+	// The same rows, but every customer long-standing and on the pro plan:
+	// tenure and plan drift, spend does not.
+	var recs []map[string]any
+	json.Unmarshal([]byte(recordsJSON(t, data, rows...)), &recs)
+	for _, r := range recs {
+		r["tenure"], r["plan"] = 59, "pro"
+	}
+	shifted, _ := json.Marshal(recs)
+	status, rep, body = post(string(shifted))
+	if status != 200 || strings.Join(rep.Drifted(), ",") != "tenure,plan" {
+		t.Errorf("shifted rows: %d %s", status, body)
+	}
+	if status, _, body := post(`[{"tenure": 1}]`); status != 400 || !strings.Contains(body, "missing") {
+		t.Errorf("bad record: %d %s", status, body)
+	}
+	plain := *fitted
+	plain.Profile = nil
+	h2, _ := Handler(&plain, ServeOptions{})
+	rec := httptest.NewRecorder()
+	h2.ServeHTTP(rec, httptest.NewRequest("POST", "/drift", strings.NewReader("[]")))
+	if rec.Code != http.StatusConflict {
+		t.Errorf("no profile: %d %s", rec.Code, rec.Body)
+	}
+}
+
 func TestHandlerErrors(t *testing.T) {
 	fitted, data := fittedChurn(t)
 	h, err := Handler(fitted, ServeOptions{MaxBodyBytes: 2000, MaxRecords: 3})
@@ -145,7 +194,7 @@ func TestHandlerErrors(t *testing.T) {
 			}
 		})
 	}
-	for _, tt := range []struct{ method, path string }{{"GET", "/predict"}, {"POST", "/healthz"}, {"GET", "/nope"}} {
+	for _, tt := range []struct{ method, path string }{{"GET", "/predict"}, {"POST", "/healthz"}, {"GET", "/drift"}, {"GET", "/nope"}} {
 		req, _ := http.NewRequest(tt.method, srv.URL+tt.path, nil)
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
@@ -160,8 +209,8 @@ func TestHandlerErrors(t *testing.T) {
 			t.Errorf("%s %s: %d, want %d", tt.method, tt.path, resp.StatusCode, want)
 		}
 	}
-	if h.Stats().Errors != 10 {
-		t.Errorf("errors counted %d, want 10", h.Stats().Errors)
+	if h.Stats().Errors != 11 {
+		t.Errorf("errors counted %d, want 11", h.Stats().Errors)
 	}
 	if _, err := Handler(nil, ServeOptions{}); err == nil {
 		t.Error("nil pipeline accepted")

@@ -2,7 +2,8 @@
 // over HTTP:
 //
 //	POST /predict   one JSON record or an array of records → {"predictions": [...], "classes": [...]}
-//	GET  /healthz   status, artifact SHA-256 and counters
+//	POST /drift     an array of serving records → the drift report against the training profile
+//	GET  /healthz   status, input columns, artifact SHA-256 and counters
 //
 // Predictions are cached per record: in memory by default, in Redis with
 // -redis. A cache outage never fails a request: the prediction is computed
@@ -14,7 +15,11 @@
 //
 //	go run ./examples/churn -data churn.csv -save /tmp/churn.json
 //	go run ./examples/serve -model /tmp/churn.json
-//	curl -s localhost:8080/predict -d '{"age": 40, "income": 52000, ...}'
+//	curl -s localhost:8080/predict -d '{"signup_date": "2021-03-04", "age": 40, "income": 52000,
+//	  "country": "US", "plan": "basic", "monthly_spend": 30.5, "support_tickets": 4,
+//	  "last_login_days": 20, "is_mobile": "yes"}'
+//
+// examples/serve/loadgen is a bounded load test of a running server.
 //
 // When a manifest lies beside the model (model.manifest.json, as Training
 // and the churn example write), it is checked against the artifact.
