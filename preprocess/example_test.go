@@ -526,3 +526,41 @@ func ExampleSketch() {
 	// Output:
 	// 1000000 true
 }
+
+func ExampleDropMissingRows() {
+	nan := math.NaN()
+	f, _ := frame.New(
+		frame.Floats("a", []float64{1, nan, nan}),
+		frame.Floats("b", []float64{1, 2, nan}),
+	)
+	out, dropped, _ := preprocess.DropMissingRows(f, 0.5) // keep rows at most half missing
+	fmt.Println(out.NumRows(), dropped)
+	// Output:
+	// 2 1
+}
+
+func ExampleCounts_Mode() {
+	var c preprocess.Counts[string]
+	for _, s := range []string{"b", "a", "b", "a", "c"} {
+		c.Add(s)
+	}
+	mode, _ := c.Mode() // a tie: the smallest, as scikit-learn
+	fmt.Println(mode, c.Total(), c.Values())
+	// Output:
+	// a 5 [a b c]
+}
+
+func ExampleByPattern() {
+	f, _ := frame.New(
+		frame.Floats("q1_score", []float64{1}),
+		frame.Floats("q2_score", []float64{2}),
+		frame.Floats("age", []float64{30}),
+	)
+	names, _ := preprocess.ByPattern(`_score$`).Select(f)
+	fmt.Println(names)
+	names, _ = preprocess.Except(preprocess.ByPattern(`_score$`)).Select(f)
+	fmt.Println(names)
+	// Output:
+	// [q1_score q2_score]
+	// [age]
+}
