@@ -725,3 +725,35 @@ func TestEmptyStateRejected(t *testing.T) {
 		}
 	}
 }
+
+// TestTransformEmpty transforms a frame of no rows with every fitted step:
+// serving an empty batch is no error.
+func TestTransformEmpty(t *testing.T) {
+	ctx := context.Background()
+	f := mustFrame(t,
+		frame.Floats("age", []float64{30, nan, 50, 40, 35}),
+		frame.Floats("income", []float64{1e4, 2e4, nan, 4e4, 5e4}),
+		frame.Categories("city", []string{"Oslo", "", "Bergen", "Oslo", "Tromsø"}, []bool{true, false, true, true, true}),
+		frame.Strings("note", []string{"1", "yes", "2024-01-02", "x", "NA"}, nil),
+		frame.Floats("y", []float64{1, 0, 1, 1, 0}),
+	)
+	empty := emptyOf(t, f)
+	steps := []Step{
+		Impute(Mean, "age"), StandardScale("age"), OneHot("city"), NormalizeMissing("note"), ParseNumbers("note"),
+		ParseBools("note"), ParseDates("note"), NormalizeText("city"), MinMaxScale("age"), MaxAbsScale("age"),
+		RobustScale("age"), NormalizeRows(L2, "y"), QuantileTransform("age"), PowerTransform("income"),
+		Range(0, 1, "age"), IQR("age"), Ordinal("city"), FrequencyEncode("city"), TargetEncode("y", "city"),
+		Hash(4, "city"), MissingIndicator(), DropSparse(0.1), KNNImpute("age", "income"),
+		ColumnTransform(Part(ByName("age"), StandardScale)),
+	}
+	for _, s := range steps {
+		fitted, err := s.Fit(ctx, f)
+		if err != nil {
+			t.Fatalf("%T: %v", s, err)
+		}
+		out, err := fitted.Transform(ctx, empty)
+		if err != nil || out.NumRows() != 0 {
+			t.Errorf("%T on no rows: %v", fitted, err)
+		}
+	}
+}
