@@ -94,6 +94,8 @@ func concurrentMisses(t *testing.T, c Cache, n int, l *countingLoader) []string 
 	got := make([]string, n)
 	errs := make([]error, n)
 	l.release = make(chan struct{})
+	a0, _, _ := layerFor(c, "")
+	before := a0.n.hits.Load() + a0.n.misses.Load() + a0.n.backendErrors.Load()
 	for i := range n {
 		started.Add(1)
 		done.Go(func() {
@@ -102,7 +104,14 @@ func concurrentMisses(t *testing.T, c Cache, n int, l *countingLoader) []string 
 		})
 	}
 	started.Wait()
-	time.Sleep(30 * time.Millisecond) // let the callers reach the flight
+	// Let every caller read the backend (counted by its layer), then reach
+	// the flight, before the load may finish.
+	a, _, _ := layerFor(c, "")
+	reads := func() uint64 { return a.n.hits.Load() + a.n.misses.Load() + a.n.backendErrors.Load() }
+	for deadline := time.Now().Add(5 * time.Second); reads() < before+uint64(n) && time.Now().Before(deadline); {
+		time.Sleep(time.Millisecond)
+	}
+	time.Sleep(20 * time.Millisecond)
 	close(l.release)
 	done.Wait()
 	for i, err := range errs {
@@ -278,7 +287,7 @@ func TestGetOrLoadNegativeCaching(t *testing.T) {
 	m := newMemory(t, MemoryOptions{})
 	l := &countingLoader{err: fmt.Errorf("user 7: %w", ErrNotFound)}
 	for i := range 3 {
-		_, err := GetOrLoad(ctx, m, "user:7", time.Minute, l.load, WithNegativeTTL(40*time.Millisecond))
+		_, err := GetOrLoad(ctx, m, "user:7", time.Minute, l.load, WithNegativeTTL(200*time.Millisecond))
 		if !errors.Is(err, ErrNotFound) {
 			t.Fatalf("call %d: %v, want ErrNotFound", i, err)
 		}
@@ -289,10 +298,10 @@ func TestGetOrLoadNegativeCaching(t *testing.T) {
 	if s := m.Stats(); s.NegativeHits != 2 || s.NotFound != 1 || s.LoadErrors != 0 {
 		t.Errorf("Stats = %+v", s)
 	}
-	time.Sleep(80 * time.Millisecond)
+	time.Sleep(300 * time.Millisecond)
 	l.err = nil
 	l.value = "found"
-	if v, err := GetOrLoad(ctx, m, "user:7", time.Minute, l.load, WithNegativeTTL(40*time.Millisecond)); err != nil || v != "found" {
+	if v, err := GetOrLoad(ctx, m, "user:7", time.Minute, l.load, WithNegativeTTL(200*time.Millisecond)); err != nil || v != "found" {
 		t.Errorf("after the negative ttl: %q, %v", v, err)
 	}
 	// Without the option, "not found" is not remembered.

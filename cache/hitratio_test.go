@@ -8,17 +8,17 @@ import (
 )
 
 // TestMemoryHitRatioSkewed replays a Zipf-distributed key stream (s = 1.1,
-// 100,000 distinct keys) through a Memory bounded to 1% of the keys, with
+// 50,000 distinct keys) through a Memory bounded to 1% of the keys, with
 // cache-aside fills, and checks the hit ratio against what a perfect LRU of
 // the same size gets on the same stream.
 func TestMemoryHitRatioSkewed(t *testing.T) {
 	if testing.Short() {
-		t.Skip("replays 100,000 requests")
+		t.Skip("replays 50,000 requests")
 	}
 	const (
-		keys     = 100_000
-		capacity = 1_000
-		requests = 100_000
+		keys     = 50_000
+		capacity = 500
+		requests = 50_000
 	)
 	ctx := context.Background()
 	zipf := rand.NewZipf(rand.New(rand.NewPCG(1, 2)), 1.1, 1, keys-1)

@@ -84,7 +84,7 @@ func TestMemoryBadTTL(t *testing.T) {
 func TestMemoryTTLExpiry(t *testing.T) {
 	ctx := context.Background()
 	m := newMemory(t, MemoryOptions{})
-	if err := m.Set(ctx, "short", []byte("v"), 30*time.Millisecond); err != nil {
+	if err := m.Set(ctx, "short", []byte("v"), 150*time.Millisecond); err != nil {
 		t.Fatal(err)
 	}
 	if err := m.Set(ctx, "forever", []byte("v"), 0); err != nil {
@@ -93,7 +93,7 @@ func TestMemoryTTLExpiry(t *testing.T) {
 	if _, hit, _ := m.Get(ctx, "short"); !hit {
 		t.Fatal("fresh entry missed")
 	}
-	time.Sleep(80 * time.Millisecond)
+	time.Sleep(300 * time.Millisecond)
 	if _, hit, _ := m.Get(ctx, "short"); hit {
 		t.Error("expired entry still returned")
 	}

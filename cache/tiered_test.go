@@ -123,13 +123,13 @@ func TestTieredFrontTTLBoundedByBack(t *testing.T) {
 	ctx := context.Background()
 	r, _ := newTestRedis(t, srv, RedisOptions{})
 	tc := newTestTiered(t, r, TieredOptions{FrontTTL: time.Hour})
-	if err := r.Set(ctx, "k", []byte("v"), 80*time.Millisecond); err != nil {
+	if err := r.Set(ctx, "k", []byte("v"), 200*time.Millisecond); err != nil {
 		t.Fatal(err)
 	}
 	if _, ok, err := tc.Get(ctx, "k"); !ok || err != nil {
 		t.Fatalf("Get: %v, %v", ok, err)
 	}
-	time.Sleep(150 * time.Millisecond)
+	time.Sleep(350 * time.Millisecond)
 	if _, ok, err := tc.Get(ctx, "k"); ok || err != nil {
 		t.Errorf("front kept the entry past its back expiry: %v, %v", ok, err)
 	}
