@@ -7,3 +7,11 @@ func SetHessianSample(n int) (restore func()) {
 	hessianSample = n
 	return func() { hessianSample = old }
 }
+
+// SetMaxNewtonDim sets the most parameters a logistic regression solves by
+// Newton's method (beyond, L-BFGS) and returns a function restoring it.
+func SetMaxNewtonDim(n int) (restore func()) {
+	old := maxNewtonDim
+	maxNewtonDim = n
+	return func() { maxNewtonDim = old }
+}

@@ -37,9 +37,13 @@ const (
 //
 // Fit solves by Newton's method with a Cholesky solve of the Hessian and a
 // backtracking line search, which converges to machine precision in a few
-// passes over X; each pass splits the rows into fixed chunks whose partial
-// sums are merged in a fixed order, so results are bit-identical whatever
-// Workers is. Labels may be any float64 values; Fit returns a *[LogisticFit]
+// passes over X. On many rows it estimates the Hessian on a fixed sample of
+// them and starts from the solution on a subsample; the answer is still the
+// full problem's, since convergence is judged on the full gradient. With
+// more than 1024 parameters (features+1, times the classes beyond two) it
+// uses L-BFGS instead, whose iterations are cheap. Each pass splits the
+// rows into fixed blocks whose partial sums are merged in a fixed order, so
+// results are bit-identical whatever Workers is. Labels may be any float64 values; Fit returns a *[LogisticFit]
 // (a [ProbaPredictor]). It returns an error wrapping [ErrParam] for bad
 // parameters, [ErrLength], [ErrEmpty], [ErrNotFinite] or [ErrSingleClass] on bad
 // input, and the context's error if ctx is done. The zero value is
@@ -58,7 +62,8 @@ type LogisticRegression struct {
 	// BalancedWeights weighs class k by n/(classes·nₖ), as scikit-learn's
 	// class_weight="balanced".
 	BalancedWeights bool
-	// MaxIter bounds the Newton iterations; 0 means 100.
+	// MaxIter bounds the Newton iterations (L-BFGS gets ten times as
+	// many); 0 means 100.
 	MaxIter int
 	// Tol stops the iterations once every component of the gradient of the
 	// objective divided by C·Σsᵢ is at most Tol; 0 means 1e-8.
@@ -78,7 +83,8 @@ type LogisticFit struct {
 	Coef [][]float64 `json:"coef"`
 	// Intercept has one value per row of Coef.
 	Intercept []float64 `json:"intercept"`
-	// Iterations is the number of Newton iterations Fit ran.
+	// Iterations is the number of Newton (or L-BFGS) iterations Fit ran
+	// on all the rows.
 	Iterations int `json:"n_iter"`
 	// Converged reports whether the gradient reached Tol within MaxIter.
 	Converged bool `json:"converged"`

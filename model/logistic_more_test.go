@@ -181,3 +181,30 @@ func TestLogisticSampledSameOptimum(t *testing.T) {
 		assertClose(t, name("classes ", classes, " intercept"), b.Intercept, a.Intercept, 1e-6, 1e-6)
 	}
 }
+
+func TestLogisticLBFGSMatchesNewton(t *testing.T) {
+	// Many parameters are solved by L-BFGS; on small problems forced down
+	// that path, it must reach scikit-learn's (Newton's) solution.
+	fx := loadFixtures(t)
+	defer model.SetMaxNewtonDim(1)()
+	for _, tc := range fx.Logistic {
+		if tc.Data != "bin" && tc.Data != "multi" && tc.Data != "bin_imbalanced" {
+			continue
+		}
+		t.Run(name(tc.Data, "/C=", tc.C, "/", tc.Penalty, "/intercept=", tc.FitIntercept, "/balanced=", tc.Balanced, "/cw=", tc.ClassWeight), func(t *testing.T) {
+			X, y := fx.data(t, tc.Data)
+			p, err := logisticSpec(tc).Fit(ctx(), X, y)
+			if err != nil {
+				t.Fatal(err)
+			}
+			f := p.(*model.LogisticFit)
+			if !f.Converged {
+				t.Errorf("not converged in %d iterations", f.Iterations)
+			}
+			for k := range f.Coef {
+				assertClose(t, name("coef", k), f.Coef[k], tc.Coef[k], 1e-6, 1e-6)
+			}
+			assertClose(t, "intercept", f.Intercept, tc.Intercept, 1e-6, 1e-6)
+		})
+	}
+}

@@ -12,6 +12,11 @@ import (
 	"gonum.org/v1/gonum/mat"
 )
 
+// maxNewtonDim is the most parameters solved by Newton's method: beyond,
+// the D×D Hessian (its memory and its D³ factorisation) costs more than the
+// many cheap iterations of L-BFGS.
+var maxNewtonDim = 1024
+
 // hessianSample is the least number of rows the Hessian is estimated on
 // (tests lower it).
 var hessianSample = 1 << 17
@@ -367,6 +372,9 @@ func (lp *logisticProblem) chunk(s *logisticScratch, blk *logisticBlock, beta []
 // iterations on all the rows. The answer is the full problem's either way,
 // since convergence is judged on the full gradient.
 func (lp *logisticProblem) solve(ctx context.Context, maxIter int, tol float64) ([]float64, int, bool, error) {
+	if lp.dim()*lp.outputs() > maxNewtonDim {
+		return lp.lbfgs(ctx, maxIter, tol)
+	}
 	n := lp.x.r
 	if n < 4*hessianSample {
 		return lp.newton(ctx, nil, maxIter, tol)
@@ -587,5 +595,126 @@ func scores(z []float64, x rowMajor, lo int, w []float64) {
 	i := 0
 	for ; i < m; i++ {
 		z[i] = dot(x.row(lo+i), w)
+	}
+}
+
+// lbfgs minimises F by limited-memory BFGS (the last 20 steps), for
+// problems with too many parameters for Newton's method. Each evaluation
+// is one pass over X giving F and its gradient together; steps are found by
+// a backtracking line search. The iteration limit is 10·maxIter.
+func (lp *logisticProblem) lbfgs(ctx context.Context, maxIter int, tol float64) ([]float64, int, bool, error) {
+	lp.layout()
+	D := lp.dim() * lp.outputs()
+	const memory = 20
+	beta, trial := make([]float64, D), make([]float64, D)
+	grad, gradT := make([]float64, D), make([]float64, D)
+	dir := make([]float64, D)
+	var sHist, yHist [][]float64
+	var rho []float64
+	alpha := make([]float64, memory)
+	f, err := lp.eval(ctx, beta, grad, nil)
+	if err != nil {
+		return nil, 0, false, err
+	}
+	stalled := 0
+	it := 0
+	for ; it < 10*maxIter; it++ {
+		if maxAbs(grad) <= tol {
+			break
+		}
+		// Two-loop recursion: dir = -H·grad.
+		for j, v := range grad {
+			dir[j] = -v
+		}
+		for k := len(sHist) - 1; k >= 0; k-- {
+			alpha[k] = rho[k] * dot(sHist[k], dir)
+			axpy(-alpha[k], yHist[k], dir)
+		}
+		scale := 1.0
+		if n := len(sHist); n > 0 {
+			scale = dot(sHist[n-1], yHist[n-1]) / dot(yHist[n-1], yHist[n-1])
+		} else {
+			scale = 1 / max(maxAbs(grad)*math.Sqrt(float64(D)), 1)
+		}
+		for j := range dir {
+			dir[j] *= scale
+		}
+		for k := range sHist {
+			b := rho[k] * dot(yHist[k], dir)
+			axpy(alpha[k]-b, sHist[k], dir)
+		}
+		gd := dot(grad, dir)
+		if gd >= 0 { // not a descent direction: restart from the gradient
+			sHist, yHist, rho = nil, nil, nil
+			for j, v := range grad {
+				dir[j] = -v / max(maxAbs(grad), 1)
+			}
+			gd = dot(grad, dir)
+		}
+		accepted := false
+		var ft float64
+		slack := 16 * 0x1p-52 * math.Abs(f)
+		for t := 1.0; t > 1e-20; t /= 2 {
+			for j := range beta {
+				trial[j] = beta[j] + t*dir[j]
+			}
+			if ft, err = lp.eval(ctx, trial, gradT, nil); err != nil {
+				return nil, 0, false, err
+			}
+			if ft <= f+1e-4*t*gd+slack {
+				accepted = true
+				break
+			}
+		}
+		if !accepted {
+			break
+		}
+		sv, yv := make([]float64, D), make([]float64, D)
+		for j := range sv {
+			sv[j] = trial[j] - beta[j]
+			yv[j] = gradT[j] - grad[j]
+		}
+		if sy := dot(sv, yv); sy > 1e-300 {
+			if len(sHist) == memory {
+				sHist, yHist, rho = sHist[1:], yHist[1:], rho[1:]
+			}
+			sHist, yHist, rho = append(sHist, sv), append(yHist, yv), append(rho, 1/sy)
+		}
+		if f-ft <= 1e-15*math.Abs(f) {
+			stalled++
+		} else {
+			stalled = 0
+		}
+		beta, trial = trial, beta
+		grad, gradT = gradT, grad
+		f = ft
+		if stalled >= 10 {
+			break
+		}
+	}
+	if lp.outputs() > 1 {
+		lp.centreShift(beta)
+	}
+	return beta, it, maxAbs(grad) <= tol, nil
+}
+
+// centreShift removes, from a softmax's parameters, the common shift of the
+// weights of each feature across classes when there is no penalty (the
+// intercepts are centred by the caller), so the answer is the one with
+// zero sum, as Newton's method gives.
+func (lp *logisticProblem) centreShift(beta []float64) {
+	if lp.lambda > 0 {
+		return
+	}
+	d, R := lp.dim(), lp.outputs()
+	for j := range lp.x.c {
+		var s float64
+		for r := range R {
+			s += beta[r*d+j]
+		}
+		s /= float64(R)
+		for r := range R {
+			beta[r*d+j] -= s
+		}
 	}
 }
