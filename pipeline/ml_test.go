@@ -212,6 +212,16 @@ func TestLoadRefusesBadArtifacts(t *testing.T) {
 	good, _ := json.Marshal(fitted)
 	future := strings.Replace(string(good), `"version":1`, fmt.Sprintf(`"version":%d`, FormatVersion+1), 1)
 	modelFuture := strings.Replace(string(good), `"kind":"test.slope","version":1`, `"kind":"test.slope","version":7`, 1)
+	withStep, err := ML{Steps: []preprocess.Step{center{"x"}}, Model: slope{}, Target: "y"}.Fit(context.Background(), trainFrame(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	stepped, _ := json.Marshal(withStep)
+	stepFuture := strings.Replace(string(stepped), `"kind":"test.centered","version":1`, `"kind":"test.centered","version":2`, 1)
+	stepUnknown := strings.Replace(string(stepped), `"kind":"test.centered"`, `"kind":"test.gone"`, 1)
+	if stepFuture == string(stepped) || stepUnknown == string(stepped) {
+		t.Fatalf("step envelope not found in %s", stepped)
+	}
 	for name, in := range map[string]string{
 		"not json":       "{{{",
 		"truncated":      string(good[:len(good)/2]),
@@ -220,6 +230,10 @@ func TestLoadRefusesBadArtifacts(t *testing.T) {
 		"future model":   modelFuture,
 		"unknown model":  strings.Replace(string(good), "test.slope", "test.unknown", 1),
 		"no model":       `{"format":"mlpipe.pipeline","version":1,"features":["x"]}`,
+		"future step":    stepFuture,
+		"unknown step":   stepUnknown,
+		"bad profile":    strings.Replace(string(good), `"model":`, `"profile":{"rows":1,"columns":[{"name":"x","kind":1,"missing":0,"count":1,"edges":[2,1],"bins":[1,0,0]}]},"model":`, 1),
+		"empty":          "",
 	} {
 		t.Run(name, func(t *testing.T) {
 			if _, err := Load(strings.NewReader(in)); !errors.Is(err, ErrArtifact) {

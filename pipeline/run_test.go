@@ -11,6 +11,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -219,7 +220,9 @@ func equalFloats(a, b []float64) bool {
 func TestTrainingByteIdentical(t *testing.T) {
 	data := churnCSV(800, 3)
 	var firstA, firstM []byte
-	for _, c := range []struct{ parse, batch, workers int }{{1, 800, 1}, {4, 64, 4}, {2, 100, 3}} {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
+	for _, c := range []struct{ parse, batch, workers, procs int }{{1, 800, 1, 1}, {4, 64, 4, 4}, {2, 100, 3, 2}} {
+		runtime.GOMAXPROCS(c.procs)
 		dir := t.TempDir()
 		path := filepath.Join(dir, "m.json")
 		tr := churnTraining(data, etl.CSVOptions{Workers: c.parse, BatchRows: c.batch}, c.workers)
