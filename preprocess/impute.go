@@ -22,12 +22,13 @@ const (
 	// Median fills a float column with the median of its present values
 	// (numpy's: the mean of the two middle values for an even count).
 	Median
-	// MostFrequent fills a float or categorical column with its most
+	// MostFrequent fills a float, categorical or bool column with its most
 	// frequent present value, the smallest among equally frequent ones (as
-	// scikit-learn does).
+	// scikit-learn does; false before true).
 	MostFrequent
-	// Constant fills a float column with ImputeSpec.Fill and a categorical
-	// column with ImputeSpec.FillCategory.
+	// Constant fills a float column with ImputeSpec.Fill, a categorical
+	// column with ImputeSpec.FillCategory and a bool column with
+	// ImputeSpec.Fill != 0.
 	Constant
 )
 
@@ -70,9 +71,9 @@ const DefaultFillCategory = "missing_value"
 // the missing values of the chosen columns by a value learned in fitting.
 // Build it with [Impute]; it is an immutable value, safe for concurrent use.
 //
-// Mean and Median work on float columns; MostFrequent and Constant on float
-// and categorical columns. With no columns named, every column the strategy
-// can fill is taken.
+// Mean and Median work on float columns; MostFrequent and Constant on
+// float, categorical and bool columns. With no columns named, every column
+// the strategy can fill is taken.
 //
 // A column with no present value at all cannot be filled by Mean, Median or
 // MostFrequent: Fit returns an error wrapping [ErrAllMissing] that names it.
@@ -141,6 +142,7 @@ type imputePartial struct {
 	samples []Sample          // Median
 	fcounts []Counts[float64] // MostFrequent, float columns
 	ccounts []Counts[string]  // MostFrequent, categorical columns
+	bcounts [][3]int64        // MostFrequent, bool columns: false, true, missing
 	missing []int64           // Constant
 }
 
@@ -152,12 +154,12 @@ func (s ImputeSpec) check() ([]frame.Kind, error) {
 	case Mean, Median:
 		return []frame.Kind{frame.Float}, nil
 	case MostFrequent:
-		return []frame.Kind{frame.Float, frame.Categorical}, nil
+		return []frame.Kind{frame.Float, frame.Categorical, frame.Bool}, nil
 	case Constant:
 		if !finite(s.Fill) {
 			return nil, fmt.Errorf("impute: constant fill %v is not a finite number: %w", s.Fill, ErrParam)
 		}
-		return []frame.Kind{frame.Float, frame.Categorical}, nil
+		return []frame.Kind{frame.Float, frame.Categorical, frame.Bool}, nil
 	}
 	return nil, fmt.Errorf("impute: strategy %v: %w", s.Strategy, ErrParam)
 }
@@ -179,7 +181,7 @@ func (p *imputePartial) Add(ctx context.Context, batch *frame.Frame) error {
 	n := len(cols)
 	if p.moments == nil {
 		p.moments, p.samples, p.missing = make([]Moments, n), make([]Sample, n), make([]int64, n)
-		p.fcounts, p.ccounts = make([]Counts[float64], n), make([]Counts[string], n)
+		p.fcounts, p.ccounts, p.bcounts = make([]Counts[float64], n), make([]Counts[string], n), make([][3]int64, n)
 		for i := range p.samples {
 			p.samples[i].Limit = p.spec.MaxValues
 		}
@@ -222,6 +224,17 @@ func (p *imputePartial) Add(ctx context.Context, batch *frame.Frame) error {
 			case Constant:
 				p.missing[i] += int64(frame.Missing(c))
 			}
+		case *frame.BoolColumn:
+			for r, v := range c.Values() {
+				switch {
+				case c.IsNA(r):
+					p.bcounts[i][2]++
+				case v:
+					p.bcounts[i][1]++
+				default:
+					p.bcounts[i][0]++
+				}
+			}
 		case *frame.CategoricalColumn:
 			switch p.spec.Strategy {
 			case MostFrequent:
@@ -254,7 +267,7 @@ func (p *imputePartial) Merge(other Partial) error {
 	if p.moments == nil {
 		n := len(o.moments)
 		p.moments, p.samples, p.missing = make([]Moments, n), make([]Sample, n), make([]int64, n)
-		p.fcounts, p.ccounts = make([]Counts[float64], n), make([]Counts[string], n)
+		p.fcounts, p.ccounts, p.bcounts = make([]Counts[float64], n), make([]Counts[string], n), make([][3]int64, n)
 		for i := range p.samples {
 			p.samples[i].Limit = p.spec.MaxValues
 		}
@@ -264,6 +277,9 @@ func (p *imputePartial) Merge(other Partial) error {
 		p.samples[i].Merge(o.samples[i])
 		p.fcounts[i].Merge(o.fcounts[i])
 		p.ccounts[i].Merge(o.ccounts[i])
+		for k := range 3 {
+			p.bcounts[i][k] += o.bcounts[i][k]
+		}
 		p.missing[i] += o.missing[i]
 	}
 	return nil
@@ -288,19 +304,27 @@ func (p *imputePartial) Finish() (Fitted, error) {
 			smp := &p.samples[i]
 			ic.Missing, ic.Value, ok = smp.Missing, smp.Median(), smp.Len() > 0
 		case MostFrequent:
-			if ic.Kind == frame.Float {
+			switch ic.Kind {
+			case frame.Float:
 				ic.Missing = p.fcounts[i].Missing
 				ic.Value, ok = p.fcounts[i].Mode()
-			} else {
+			case frame.Categorical:
 				ic.Missing = p.ccounts[i].Missing
 				ic.Category, ok = p.ccounts[i].Mode()
+			case frame.Bool:
+				b := p.bcounts[i]
+				ic.Missing, ic.Bool, ok = b[2], b[1] > b[0], b[0]+b[1] > 0
 			}
 		case Constant:
-			ic.Missing = p.missing[i]
-			if ic.Kind == frame.Float {
-				ic.Value = p.spec.Fill
-			} else if ic.Category = p.spec.FillCategory; ic.Category == "" {
-				ic.Category = DefaultFillCategory
+			switch ic.Kind {
+			case frame.Float:
+				ic.Missing, ic.Value = p.missing[i], p.spec.Fill
+			case frame.Categorical:
+				if ic.Missing, ic.Category = p.missing[i], p.spec.FillCategory; ic.Category == "" {
+					ic.Category = DefaultFillCategory
+				}
+			case frame.Bool:
+				ic.Missing, ic.Bool = p.bcounts[i][2], p.spec.Fill != 0
 			}
 		}
 		if !ok {
@@ -328,6 +352,8 @@ type ImputeColumn struct {
 	Value float64 `json:"value"`
 	// Category fills a categorical column.
 	Category string `json:"category"`
+	// Bool fills a bool column.
+	Bool bool `json:"bool"`
 	// Missing is the number of missing values seen in fitting (a report,
 	// not used by Transform).
 	Missing int64 `json:"missing"`
@@ -355,6 +381,8 @@ func (m *Imputer) Transform(ctx context.Context, f *frame.Frame) (*frame.Frame, 
 			return fillFloat(ic.Name, c, ic.Value)
 		case *frame.CategoricalColumn:
 			return fillCategory(c, ic.Category)
+		case *frame.BoolColumn:
+			return fillBool(c, ic.Bool), nil
 		}
 		return nil, fmt.Errorf("impute transform: column %q is %v: %w", ic.Name, c.Kind(), frame.ErrKind)
 	})
@@ -390,6 +418,20 @@ func fillFloat(name string, c *frame.FloatColumn, fill float64) (frame.Column, e
 	return frame.NewFloat(out), nil
 }
 
+func fillBool(c *frame.BoolColumn, fill bool) frame.Column {
+	if frame.Missing(c) == 0 {
+		return c
+	}
+	out := make([]bool, c.Len())
+	for r, v := range c.Values() {
+		if c.IsNA(r) {
+			v = fill
+		}
+		out[r] = v
+	}
+	return frame.NewBool(out, nil)
+}
+
 func fillCategory(c *frame.CategoricalColumn, fill string) (frame.Column, error) {
 	codes := c.Codes()
 	if !slices.Contains(codes, -1) {
@@ -412,7 +454,7 @@ func fillCategory(c *frame.CategoricalColumn, fill string) (frame.Column, error)
 }
 
 // Validate reports whether the state is usable: a known strategy, named
-// unique columns of kind float or categorical, finite float fills. It
+// unique columns of kind float, categorical or bool, finite float fills. It
 // returns an error wrapping [ErrState] otherwise. UnmarshalFitted calls it.
 func (m *Imputer) Validate() error {
 	if m.Strategy < Mean || m.Strategy > Constant {
@@ -426,9 +468,9 @@ func (m *Imputer) Validate() error {
 			if !finite(c.Value) {
 				return fmt.Errorf("imputer: column %q fill %v: %w", c.Name, c.Value, ErrState)
 			}
-		case frame.Categorical:
+		case frame.Categorical, frame.Bool:
 			if m.Strategy == Mean || m.Strategy == Median {
-				return fmt.Errorf("imputer: %v on categorical column %q: %w", m.Strategy, c.Name, ErrState)
+				return fmt.Errorf("imputer: %v on %v column %q: %w", m.Strategy, c.Kind, c.Name, ErrState)
 			}
 		default:
 			return fmt.Errorf("imputer: column %q of kind %v: %w", c.Name, c.Kind, ErrState)

@@ -757,3 +757,47 @@ func TestTransformEmpty(t *testing.T) {
 		}
 	}
 }
+
+func TestImputeBool(t *testing.T) {
+	ctx := context.Background()
+	f := mustFrame(t, frame.Bools("b", []bool{true, false, true, false, false, true}, []bool{true, true, true, false, true, false}))
+	test := mustFrame(t, frame.Bools("b", []bool{false, false, true}, []bool{false, true, true}))
+	for _, tt := range []struct {
+		spec ImputeSpec
+		want []bool
+	}{
+		{Impute(MostFrequent, "b"), []bool{false, false, true}}, // 2 true, 2 false: a tie, false
+		{Impute(Constant, "b").WithFill(1), []bool{true, false, true}},
+		{Impute(Constant, "b"), []bool{false, false, true}},
+	} {
+		fitted, err := tt.spec.Fit(ctx, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m := fitted.(*Imputer).Columns[0].Missing; m != 2 {
+			t.Errorf("%v: missing %d, want 2", tt.spec.Strategy, m)
+		}
+		out, err := fitted.Transform(ctx, test)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, _ := out.Col("b")
+		got := c.(*frame.BoolColumn).Values()
+		if !reflect.DeepEqual(got, tt.want) || frame.Missing(c) != 0 {
+			t.Errorf("%v: %v, want %v", tt.spec.Strategy, got, tt.want)
+		}
+		roundTrip(t, fitted, test)
+	}
+	more := mustFrame(t, frame.Bools("b", []bool{true, true, false}, nil))
+	fitted, _ := Impute(MostFrequent).Fit(ctx, more)
+	if c := fitted.(*Imputer).Columns[0]; c.Kind != frame.Bool || !c.Bool {
+		t.Errorf("mode of true, true, false: %+v", c)
+	}
+	if _, err := Impute(Median, "b").Fit(ctx, f); !errors.Is(err, frame.ErrKind) {
+		t.Errorf("median of bools: %v", err)
+	}
+	allMissing := mustFrame(t, frame.Bools("b", []bool{true}, []bool{false}))
+	if _, err := Impute(MostFrequent).Fit(ctx, allMissing); !errors.Is(err, ErrAllMissing) {
+		t.Errorf("all missing bools: %v", err)
+	}
+}
