@@ -140,7 +140,8 @@ type flightResult struct {
 //
 // Concurrent calls that miss the same key on the same layer share one call
 // of load (singleflight); all of them receive the same value, which they
-// should treat as read-only. The shared load runs on a context of its own —
+// should treat as read-only, and the ttl and options of the call that
+// started the load decide how it is stored. The shared load runs on a context of its own —
 // ctx's values, not its cancellation, with the layer's load timeout — so a
 // caller that gives up gets its context's error at once while the others
 // still get the value.

@@ -127,3 +127,56 @@ func BenchmarkRedisGetOrLoadVsRaw(b *testing.B) {
 	b.ReportMetric(float64(aside.Nanoseconds())/float64(b.N), "getorload-ns/get")
 	b.ReportMetric(100*(float64(aside)/float64(raw)-1), "overhead-%")
 }
+
+// BenchmarkRedisSetMany writes 100 keys per pipelined batch.
+func BenchmarkRedisSetMany(b *testing.B) {
+	srv := testredis.Start(b)
+	r, _ := newTestRedis(b, srv, RedisOptions{})
+	ctx := context.Background()
+	const batch = 100
+	entries := make(map[string][]byte, batch)
+	for i := range batch {
+		entries[fmt.Sprint("key:", i)] = []byte("value")
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := r.SetMany(ctx, entries, time.Hour); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.N*batch)/b.Elapsed().Seconds(), "keys/s")
+}
+
+// BenchmarkTieredGetParallel reads keys held in the memory tier of a
+// Tiered cache over Redis.
+func BenchmarkTieredGetParallel(b *testing.B) {
+	srv := testredis.Start(b)
+	r, _ := newTestRedis(b, srv, RedisOptions{})
+	front := newMemory(b, MemoryOptions{})
+	tc, err := NewTiered(front, r, TieredOptions{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer tc.Close()
+	ctx := context.Background()
+	keys := make([]string, 1024)
+	for i := range keys {
+		keys[i] = fmt.Sprint("key:", i)
+		if err := tc.Set(ctx, keys[i], []byte("value"), time.Hour); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		i := 0
+		for pb.Next() {
+			if _, ok, err := tc.Get(ctx, keys[i&1023]); !ok || err != nil {
+				b.Error(ok, err)
+				return
+			}
+			i++
+		}
+	})
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "gets/s")
+}
