@@ -14,7 +14,10 @@ import (
 
 // DefaultMissingSpellings are the texts [NormalizeMissing] reads as a
 // missing value, compared after trimming spaces and ignoring case. A text
-// made only of question marks ("?", "????") is missing too.
+// made only of question marks ("?", "????") is missing too. Some are real
+// values in some columns ("NA" is Namibia's country code, "None" a valid
+// answer): give such columns their own spellings with
+// [MissingSpec.WithSpellings].
 var DefaultMissingSpellings = []string{"", "na", "n/a", "nan", "null", "none", "nil", "-", "--", "#n/a", "missing"}
 
 // MissingSpec is the specification of a step that turns the spellings of a
@@ -127,13 +130,13 @@ func (m *MissingNormalizer) apply(ctx context.Context, f *frame.Frame) (*frame.F
 		switch c := c.(type) {
 		case *frame.CategoricalColumn:
 			drop := make([]bool, len(c.Dict()))
-			any := false
+			some := false
 			for k, s := range c.Dict() {
 				_, ok := keep(s)
 				drop[k] = !ok
-				any = any || drop[k]
+				some = some || drop[k]
 			}
-			if !any {
+			if !some {
 				return c, nil
 			}
 			codes := make([]int32, c.Len())

@@ -123,8 +123,8 @@ func stringsOf[T any](v []T) ([]string, []bool) {
 	return out, valid
 }
 
-// close reports whether a and b agree to 1e-9 relative, NaN matching NaN.
-func close(a, b float64) bool {
+// closeTo reports whether a and b agree to 1e-9 relative, NaN matching NaN.
+func closeTo(a, b float64) bool {
 	if math.IsNaN(a) || math.IsNaN(b) {
 		return math.IsNaN(a) && math.IsNaN(b)
 	}
@@ -141,7 +141,7 @@ func checkFloats(t *testing.T, what string, got, want []float64) {
 	}
 	bad := 0
 	for i := range got {
-		if !close(got[i], want[i]) {
+		if !closeTo(got[i], want[i]) {
 			if bad < 5 {
 				t.Errorf("%s[%d] = %v, want %v", what, i, got[i], want[i])
 			}
@@ -193,7 +193,7 @@ func TestImputeParity(t *testing.T) {
 					}
 					col, _ := out.Col("x")
 					if c.Kind == "float" {
-						if !close(imp.Columns[0].Value, c.Statistic.(float64)) {
+						if !closeTo(imp.Columns[0].Value, c.Statistic.(float64)) {
 							t.Errorf("statistic %v, want %v", imp.Columns[0].Value, c.Statistic)
 						}
 						checkFloats(t, "output", col.(*frame.FloatColumn).Values(), anyFloats(c.Output))
@@ -250,7 +250,7 @@ func TestStandardScaleParity(t *testing.T) {
 					t.Errorf("%s: name %q n %d, want n %d", name, s.Name, s.N, c.N[j])
 				}
 				if !c.Ill[j] {
-					if !close(s.Mean, c.Mean[j]) || (c.WithStd && (!close(s.Var, c.Var[j]) || !close(s.Scale, c.Scale[j]))) {
+					if !closeTo(s.Mean, c.Mean[j]) || (c.WithStd && (!closeTo(s.Var, c.Var[j]) || !closeTo(s.Scale, c.Scale[j]))) {
 						t.Errorf("%s: mean %v var %v scale %v, want %v %v %v", name, s.Mean, s.Var, s.Scale, c.Mean[j], c.Var[j], c.Scale[j])
 					}
 					checkFloats(t, name+" output", got, want)
@@ -264,7 +264,7 @@ func TestStandardScaleParity(t *testing.T) {
 				if math.Abs(s.Mean-c.ExMean[j]) > 1e-13*math.Abs(c.ExMean[j]) || math.Abs(s.Var-c.ExVar[j]) > 1e-12*c.ExVar[j] {
 					t.Errorf("%s: mean %v var %v, exact %v %v", name, s.Mean, s.Var, c.ExMean[j], c.ExVar[j])
 				}
-				if c.WithStd && !close(s.Scale, c.Scale[j]) {
+				if c.WithStd && !closeTo(s.Scale, c.Scale[j]) {
 					t.Errorf("%s: scale %v, want %v", name, s.Scale, c.Scale[j])
 				}
 				slack := 0.0

@@ -45,7 +45,7 @@ func TestOutliers(t *testing.T) {
 			}
 			o := fitted.(*OutlierFilter)
 			b := o.Columns[0]
-			if (b.Lo == nil) != math.IsNaN(tt.lo) || (b.Lo != nil && !close(*b.Lo, tt.lo)) || b.Hi == nil || !close(*b.Hi, tt.hi) {
+			if (b.Lo == nil) != math.IsNaN(tt.lo) || (b.Lo != nil && !closeTo(*b.Lo, tt.lo)) || b.Hi == nil || !closeTo(*b.Hi, tt.hi) {
 				t.Errorf("bounds %v %v, want %v %v", deref(b.Lo), deref(b.Hi), tt.lo, tt.hi)
 			}
 			if o.Changed[0] != tt.changed {

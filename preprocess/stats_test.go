@@ -33,7 +33,7 @@ func TestMomentsMerge(t *testing.T) {
 			ss += (v - mean) * (v - mean)
 		}
 	}
-	if whole.N != n || whole.Missing != int64(len(x))-n || !close(whole.Mean, mean) || math.Abs(whole.Variance()-ss/float64(n)) > 1e-9*ss/float64(n) {
+	if whole.N != n || whole.Missing != int64(len(x))-n || !closeTo(whole.Mean, mean) || math.Abs(whole.Variance()-ss/float64(n)) > 1e-9*ss/float64(n) {
 		t.Fatalf("whole %+v, want n %d mean %v var %v", whole, n, mean, ss/float64(n))
 	}
 	for _, cuts := range [][]int{{0, 1000}, {0, 1, 1000}, {0, 500, 1000}, {0, 3, 10, 10, 999, 1000}, {0, 0, 1000}} {
@@ -44,7 +44,7 @@ func TestMomentsMerge(t *testing.T) {
 			merged = merged.Merge(part)
 		}
 		if merged.N != whole.N || merged.Missing != whole.Missing || merged.Min != whole.Min || merged.Max != whole.Max ||
-			!close(merged.Mean, whole.Mean) || math.Abs(merged.Variance()-whole.Variance()) > 1e-9*whole.Variance() {
+			!closeTo(merged.Mean, whole.Mean) || math.Abs(merged.Variance()-whole.Variance()) > 1e-9*whole.Variance() {
 			t.Errorf("cuts %v: merged %+v, whole %+v", cuts, merged, whole)
 		}
 	}
@@ -130,11 +130,11 @@ func TestSampleQuantile(t *testing.T) {
 		a.AddBatch(tt.values[:len(tt.values)/2])
 		b.AddBatch(tt.values[len(tt.values)/2:])
 		a.Merge(b)
-		if got := a.Quantile(tt.q); !close(got, tt.want) {
+		if got := a.Quantile(tt.q); !closeTo(got, tt.want) {
 			t.Errorf("Quantile(%v, %v) = %v, want %v", tt.values, tt.q, got, tt.want)
 		}
 		if tt.q == 0.5 {
-			if got := a.Median(); !close(got, tt.want) {
+			if got := a.Median(); !closeTo(got, tt.want) {
 				t.Errorf("Median(%v) = %v, want %v", tt.values, got, tt.want)
 			}
 		}

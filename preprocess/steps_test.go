@@ -484,7 +484,7 @@ func TestWorkerCountInvariance(t *testing.T) {
 	var fitted Fitted
 	withChunkRows(100, func() { fitted, _ = StandardScale().Fit(ctx, f) })
 	c := fitted.(*StandardScaler).Columns[0]
-	if c.N != whole.N || !close(c.Mean, whole.Mean) || !close(c.Var, whole.Variance()) {
+	if c.N != whole.N || !closeTo(c.Mean, whole.Mean) || !closeTo(c.Var, whole.Variance()) {
 		t.Errorf("chunked %+v, whole %+v", c, whole)
 	}
 }
