@@ -54,7 +54,9 @@
 // wrapped by [ModelLearner] — can be evaluated without this package
 // importing it.
 //
-// [LearningCurve], [ValidationCurve], [GridSearch], [RandomSearch] and
+// [CrossValPredict] returns out-of-fold predictions and probabilities for
+// curves and reports over the whole data set. [LearningCurve],
+// [ValidationCurve], [GridSearch], [RandomSearch] and
 // [PermutationImportance] build on the same machinery.
 //
 // # Concurrency and determinism

@@ -7,6 +7,7 @@ import (
 
 	"github.com/mlpipe/mlpipe/evaluate"
 	"github.com/mlpipe/mlpipe/frame"
+	"github.com/mlpipe/mlpipe/model"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -330,4 +331,26 @@ func ExampleTarget() {
 	// Output:
 	// [1 0 1]
 	// true
+}
+
+// Out-of-fold probabilities give a cross-validated ROC AUC and confusion
+// matrix over the whole data set (scikit-learn's cross_val_predict gives
+// the same on this data).
+func ExampleCrossValPredict() {
+	x := []float64{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12}
+	y := []float64{0, 0, 0, 1, 0, 0, 1, 1, 0, 1, 1, 1}
+	data, _ := frame.New(frame.Floats("x", x), frame.Floats("y", y))
+	l := evaluate.ModelLearner(model.LogisticRegression{}, "y", "x")
+	oof, err := evaluate.CrossValPredict(context.Background(), l, data, "y", evaluate.CVOptions{Splitter: evaluate.StratifiedKFold{K: 3}})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	auc, _ := evaluate.ROCAUC(y, mat.Col(nil, 1, oof.Proba))
+	cm, _ := evaluate.ConfusionMatrix(y, oof.Pred)
+	fmt.Printf("classes %v, out-of-fold ROC AUC %.3f\n", oof.Classes, auc)
+	fmt.Println(cm.Counts)
+	// Output:
+	// classes [0 1], out-of-fold ROC AUC 0.722
+	// [[4 2] [2 4]]
 }

@@ -18,7 +18,9 @@ type dataset struct {
 	X             [][]float64
 	Y             []float64
 	Scores        map[string][]float64
-	TrainAccuracy []float64 `json:"train_accuracy"`
+	TrainAccuracy []float64   `json:"train_accuracy"`
+	OOFPred       []float64   `json:"oof_pred"`
+	OOFProba      [][]float64 `json:"oof_proba"`
 }
 
 func loadDatasets(t testing.TB) map[string]dataset {
@@ -171,4 +173,36 @@ func mustWith(t *testing.T, f *frame.Frame, name string, c frame.Column) *frame.
 		t.Fatal(err)
 	}
 	return out
+}
+
+// TestCrossValPredictMatchesSklearn compares out-of-fold predictions and
+// probabilities with scikit-learn's cross_val_predict on iris and wine.
+func TestCrossValPredictMatchesSklearn(t *testing.T) {
+	for name, d := range loadDatasets(t) {
+		t.Run(name, func(t *testing.T) {
+			oof, err := CrossValPredict(context.Background(), ModelLearner(model.LogisticRegression{}, "y"), d.frame(t), "y",
+				CVOptions{Splitter: StratifiedKFold{K: 5}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(d.OOFPred) != 150 && len(d.OOFPred) != 178 {
+				t.Fatalf("fixture has %d predictions", len(d.OOFPred))
+			}
+			for i, want := range d.OOFPred {
+				if oof.Pred[i] != want {
+					t.Errorf("row %d predicted %v, scikit-learn %v", i, oof.Pred[i], want)
+				}
+			}
+			var worst float64
+			for i, row := range d.OOFProba {
+				for j, want := range row {
+					worst = math.Max(worst, math.Abs(oof.Proba.At(i, j)-want))
+				}
+			}
+			if worst > 1e-6 {
+				t.Errorf("probabilities differ from scikit-learn's by up to %g", worst)
+			}
+			t.Logf("%s: largest probability difference %.2g", name, worst)
+		})
+	}
 }
