@@ -154,3 +154,22 @@ func cpuSeconds() float64 {
 	}
 	return float64(ru.Utime.Nano()+ru.Stime.Nano()) / 1e9
 }
+
+func BenchmarkLinearFit1Mx40(b *testing.B) {
+	X, y := benchData()
+	for _, m := range []struct {
+		name string
+		m    model.Model
+	}{{"ols", model.LinearRegression{}}, {"ridge", model.Ridge{}}} {
+		b.Run(m.name, func(b *testing.B) {
+			b.ReportAllocs()
+			cpu := startCPU(b)
+			defer cpu.stop()
+			for b.Loop() {
+				if _, err := m.m.Fit(ctx(), X, y); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

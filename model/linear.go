@@ -17,9 +17,12 @@ func init() {
 // as scikit-learn's LinearRegression. The zero value fits an intercept.
 //
 // Fit centres X and y (when fitting an intercept) and solves the least
-// squares problem by a QR factorisation; when X is rank deficient (or has
-// fewer rows than columns) it falls back to the minimum-norm solution by
-// SVD, as scikit-learn's lstsq does. Fit returns a *[LinearFit]. It returns an
+// squares problem by a tall-skinny QR factorisation: blocks of rows of
+// [X y] are factorised in parallel (GOMAXPROCS goroutines) and their
+// triangular factors once more, so X is read once and never copied whole,
+// and the result does not depend on the number of goroutines. The last
+// small factor is solved by SVD, which gives the minimum-norm solution when
+// X is rank deficient, as scikit-learn's lstsq does. Fit returns a *[LinearFit]. It returns an
 // error wrapping [ErrLength], [ErrEmpty] or [ErrNotFinite] on bad input and
 // the context's error if ctx is done. A LinearRegression is safe for
 // concurrent use.
@@ -35,7 +38,7 @@ func (m LinearRegression) Fit(ctx context.Context, X mat.Matrix, y []float64) (P
 	if err != nil {
 		return nil, err
 	}
-	coef, intercept, err := leastSquares(ctx, xv, y, !m.NoIntercept, 0)
+	coef, intercept, err := solveLeastSquares(ctx, xv, y, !m.NoIntercept, 0)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", what, err)
 	}
@@ -131,6 +134,15 @@ func centre(xv rowMajor, y []float64, intercept bool) (xc *mat.Dense, xmean []fl
 		}
 	}
 	return mat.NewDense(n, p, data), xmean, yc, ymean
+}
+
+// solveLeastSquares solves min ||y - Xw - b||² + alpha||w||² by tsqr when X
+// has enough rows for its blocks, and by leastSquares otherwise.
+func solveLeastSquares(ctx context.Context, xv rowMajor, y []float64, intercept bool, alpha float64) ([]float64, float64, error) {
+	if xv.r >= 2*(xv.c+1) {
+		return tsqr(ctx, xv, y, intercept, alpha, workers(0))
+	}
+	return leastSquares(ctx, xv, y, intercept, alpha)
 }
 
 // leastSquares solves min ||y - Xw - b||² + alpha||w||² (b = 0 without an

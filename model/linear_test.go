@@ -47,3 +47,36 @@ func TestRidgeFixtures(t *testing.T) {
 		})
 	}
 }
+
+func TestLinearBlockedMatchesDense(t *testing.T) {
+	// 10,000 rows: three blocks of the tall-skinny QR, against one QR of
+	// the whole matrix. Unscaled columns and an exactly collinear one.
+	X, _ := synthetic(10000, 4, 2, 21)
+	y := make([]float64, 10000)
+	for i := range y {
+		row := X.RawRowView(i)
+		row[1] = row[1]*1000 + 5000
+		row[3] = 2*row[0] - row[2]
+		y[i] = 3*row[0] - 0.002*row[1] + row[2] + 0.1*float64(i%7)
+	}
+	for _, alpha := range []float64{0, 0.5} {
+		for _, intercept := range []bool{true, false} {
+			var m model.Model = model.LinearRegression{NoIntercept: !intercept}
+			if alpha > 0 {
+				m = model.Ridge{Alpha: alpha, NoIntercept: !intercept}
+			}
+			p, err := m.Fit(ctx(), X, y)
+			if err != nil {
+				t.Fatal(err)
+			}
+			w, b, err := model.DenseLeastSquares(X, y, intercept, alpha)
+			if err != nil {
+				t.Fatal(err)
+			}
+			f := p.(*model.LinearFit)
+			what := name("alpha ", alpha, " intercept ", intercept)
+			assertClose(t, what+" coef", f.Coef, w, 1e-9, 1e-9)
+			assertClose(t, what+" intercept", []float64{f.Intercept}, []float64{b}, 1e-7, 1e-9)
+		}
+	}
+}

@@ -11,8 +11,10 @@ import (
 // ||y - Xw - b||² + Alpha·||w||² (the intercept b is not penalised), as
 // scikit-learn's Ridge with its Cholesky solver.
 //
-// Fit solves the normal equations (X'X + Alpha·I) w = X'y on centred data in
-// closed form and returns a *[LinearFit]. It returns an error wrapping
+// Fit solves the problem in closed form, as least squares on X with
+// √Alpha·I stacked below it, by the blocked QR factorisation of
+// [LinearRegression] (on few rows, by the normal equations
+// (X'X + Alpha·I) w = X'y), and returns a *[LinearFit]. It returns an error wrapping
 // [ErrParam] for a negative or non-finite Alpha, [ErrLength], [ErrEmpty] or
 // [ErrNotFinite] on bad input, and the context's error if ctx is done. A
 // Ridge is safe for concurrent use.
@@ -38,7 +40,7 @@ func (m Ridge) Fit(ctx context.Context, X mat.Matrix, y []float64) (Predictor, e
 	if err != nil {
 		return nil, err
 	}
-	coef, intercept, err := leastSquares(ctx, xv, y, !m.NoIntercept, alpha)
+	coef, intercept, err := solveLeastSquares(ctx, xv, y, !m.NoIntercept, alpha)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", what, err)
 	}
