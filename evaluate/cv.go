@@ -139,8 +139,7 @@ func (r *CVResult) String() string {
 	}
 	fmt.Fprintln(w)
 	for _, f := range r.Folds {
-		fmt.Fprintf(w, "%d\t%d\t%d\t%v\t%v\t", f.Fold, f.TrainRows, f.TestRows,
-			f.FitTime.Round(time.Microsecond), f.ScoreTime.Round(time.Microsecond))
+		fmt.Fprintf(w, "%d\t%d\t%d\t%v\t%v\t", f.Fold, f.TrainRows, f.TestRows, roundDuration(f.FitTime), roundDuration(f.ScoreTime))
 		for j := range r.Scorers {
 			fmt.Fprintf(w, "%.4f\t", f.Test[j])
 			if hasTrain {
@@ -164,6 +163,19 @@ func (r *CVResult) String() string {
 	}
 	w.Flush()
 	return b.String()
+}
+
+// roundDuration keeps about three significant digits of a duration.
+func roundDuration(d time.Duration) time.Duration {
+	switch {
+	case d >= time.Second:
+		return d.Round(10 * time.Millisecond)
+	case d >= time.Millisecond:
+		return d.Round(10 * time.Microsecond)
+	case d >= time.Microsecond:
+		return d.Round(10 * time.Nanosecond)
+	}
+	return d
 }
 
 // Target returns the named column of data as numbers, the form metrics and
