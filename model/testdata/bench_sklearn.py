@@ -4,9 +4,10 @@
 written by
 
     MODEL_BENCH_DUMP=/tmp go test -run TestDumpBenchData ./model/
-    /usr/bin/python3 model/testdata/bench_sklearn.py /tmp [knn]
+    /usr/bin/python3 model/testdata/bench_sklearn.py /tmp [knn|linear]
 
-(BenchmarkKNeighborsPredict too; "knn" runs only that one.)
+(BenchmarkKNeighborsPredict and BenchmarkLinearFit1Mx40 too; "knn" or
+"linear" runs only that one.)
 """
 import os
 import sys
@@ -14,7 +15,7 @@ import time
 
 import numpy as np
 from sklearn.ensemble import RandomForestClassifier
-from sklearn.linear_model import LogisticRegression
+from sklearn.linear_model import LinearRegression, LogisticRegression, Ridge
 from sklearn.neighbors import KNeighborsClassifier
 from sklearn.tree import DecisionTreeClassifier
 
@@ -56,6 +57,11 @@ def best(label, make, X, y, runs=3):
 
 d = sys.argv[1]
 only = sys.argv[2] if len(sys.argv) > 2 else ""
+if only == "linear":
+    X, y = load(os.path.join(d, "logistic.bin"), 1_000_000, 40)
+    best("linear regression (lstsq)", LinearRegression, X, y)
+    best("ridge (cholesky)", lambda: Ridge(solver="cholesky"), X, y)
+    sys.exit()
 X, y = load(os.path.join(d, "forest.bin"), 50_000, 20)
 knn = KNeighborsClassifier(5).fit(X[:20000], y[:20000])
 timed("k-neighbours predict 2,000 of 20,000 × 20", lambda: knn.predict(X[20000:22000]))
@@ -70,3 +76,6 @@ best("decision tree (all features)", lambda: DecisionTreeClassifier(random_state
 for jobs in [1, 2]:
     best(f"random forest 50 trees n_jobs={jobs}",
          lambda: RandomForestClassifier(n_estimators=50, n_jobs=jobs, random_state=0), X, y, runs=2)
+X, y = load(os.path.join(d, "logistic.bin"), 1_000_000, 40)
+best("linear regression (lstsq)", LinearRegression, X, y)
+best("ridge (cholesky)", lambda: Ridge(solver="cholesky"), X, y)
