@@ -22,6 +22,9 @@
 // embedded default (modernc.org/sqlite, pure Go, no server) and
 // [OpenPostgres] a PostgreSQL server through pgx.
 //
+// [OpenParquet] reads Parquet files (github.com/parquet-go/parquet-go),
+// row groups in order.
+//
 // [HTTPJSON] fetches JSON APIs: page-number, offset, cursor and Link-header
 // pagination, a bound on concurrent requests, a rate limit, retries with
 // exponential backoff and jitter on 429, 5xx and network errors honouring
@@ -35,7 +38,8 @@
 // removed by Abort, by a write error, or when the run's context was
 // cancelled. A failed run never leaves a half-written file under the final
 // name. [NewJSONLinesWriter] and [CreateJSONLines] do the same for JSON
-// Lines. [NewSQLWriter] loads a table in one transaction — created from the
+// Lines, [NewParquetWriter] and [CreateParquet] for Parquet (one row group
+// per batch, the frame's column order and kinds kept in the metadata). [NewSQLWriter] loads a table in one transaction — created from the
 // frame's schema when asked, multi-row INSERTs with every value a
 // parameter, upsert on a key — committed by Close and rolled back by an
 // error, Abort or a cancelled run.
@@ -54,7 +58,8 @@
 //	read churn.csv line 1042 column age: "abc": not a number
 //
 // Under [Reject] it sends the record to a rejects [Loader] of [Rejected]
-// (its raw text, line and reason) and goes on; [Stats] counts records read,
+// (its raw text, line and reason) — a [RejectsWriter] keeps them as JSON
+// Lines, a [Memory] in memory — and goes on; [Stats] counts records read,
 // rows emitted and records rejected, and after a successful run
 // Records == Rows + Rejected.
 //

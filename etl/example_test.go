@@ -325,3 +325,70 @@ func ExampleHTTPJSON() {
 	// 8 rows, first oslo last suva
 	// concurrent at least 3x faster: true
 }
+
+func ExampleCreateParquet() {
+	dir, err := os.MkdirTemp("", "etl")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer os.RemoveAll(dir)
+	path := filepath.Join(dir, "events.parquet")
+
+	f, err := frame.New(
+		frame.Categories("user", []string{"ada", "bob", "ada"}, nil),
+		frame.Floats("amount", []float64{9.5, math.NaN(), 3}),
+		frame.Times("at", []time.Time{time.Date(2024, 1, 31, 9, 0, 0, 0, time.UTC), time.Date(2024, 2, 1, 9, 0, 0, 0, time.UTC), {}}, nil),
+	)
+	if err != nil {
+		log.Fatal(err)
+	}
+	w, err := etl.CreateParquet(path, etl.ParquetWriterOptions{})
+	if err != nil {
+		log.Fatal(err)
+	}
+	if err := w.Load(context.Background(), f); err != nil {
+		w.Abort()
+		log.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		log.Fatal(err)
+	}
+
+	src, err := etl.OpenParquet(path, etl.ParquetOptions{})
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer src.Close()
+	err = src.Extract(context.Background(), func(f *frame.Frame) error {
+		fmt.Print(f)
+		return nil
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	// Output:
+	// user         amount  at
+	// categorical  float   time
+	// ada          9.5     2024-01-31T09:00:00Z
+	// bob          NA      2024-02-01T09:00:00Z
+	// ada          3       NA
+	// [3 rows × 3 columns]
+}
+
+func ExampleNewRejectsWriter() {
+	rejects := etl.NewRejectsWriter(os.Stdout)
+	src := etl.CSV(strings.NewReader("id,age\n1,40\n2,4O\n"), etl.CSVOptions{
+		Name:    "people.csv",
+		Schema:  map[string]frame.Kind{"age": frame.Float},
+		OnError: etl.Reject,
+		Rejects: rejects,
+	})
+	if err := src.Extract(context.Background(), func(*frame.Frame) error { return nil }); err != nil {
+		log.Fatal(err)
+	}
+	if err := rejects.Close(); err != nil {
+		log.Fatal(err)
+	}
+	// Output:
+	// {"source":"people.csv","line":3,"error":"read people.csv line 3 column age: \"4O\": not a number","raw":"2,4O"}
+}
