@@ -144,7 +144,8 @@ type flightResult struct {
 // started the load decide how it is stored. The shared load runs on a context of its own —
 // ctx's values, not its cancellation, with the layer's load timeout — so a
 // caller that gives up gets its context's error at once while the others
-// still get the value.
+// still get the value. The load runs in singleflight's goroutine and ends
+// with load, which the load timeout bounds when load honours its context.
 //
 // A backend error is not a miss: GetOrLoad still loads (once, through the
 // singleflight), returns the loaded value and counts the error in
