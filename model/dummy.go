@@ -42,6 +42,7 @@ const (
 // [ErrNotFinite] (X is checked like any model's input, though its values
 // are not used); a single class is accepted. A DummyClassifier is safe for concurrent use.
 type DummyClassifier struct {
+	// Strategy is how it predicts; the zero value is Prior.
 	Strategy DummyStrategy
 	// Seed seeds the Stratified and Uniform draws.
 	Seed uint64
@@ -50,6 +51,7 @@ type DummyClassifier struct {
 // DummyClassifierFit is a fitted [DummyClassifier]. Its fields are read-only
 // once fitted; it is safe for concurrent use.
 type DummyClassifierFit struct {
+	// Strategy and Seed are the [DummyClassifier]'s.
 	Strategy DummyStrategy `json:"strategy"`
 	Seed     uint64        `json:"seed"`
 	// Labels are the classes seen, sorted ascending.
@@ -213,11 +215,13 @@ const (
 // [ErrLength], [ErrEmpty] or [ErrNotFinite].
 // A DummyRegressor is safe for concurrent use.
 type DummyRegressor struct {
+	// Strategy is Mean (the default) or Median.
 	Strategy RegressorStrategy
 }
 
 // DummyRegressorFit is a fitted [DummyRegressor]: it predicts Constant.
 type DummyRegressorFit struct {
+	// Constant is the prediction; Features the number of columns of X.
 	Constant float64 `json:"constant"`
 	Features int     `json:"n_features"`
 }

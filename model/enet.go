@@ -40,7 +40,8 @@ type ElasticNet struct {
 // features. Fit returns a *[LinearFit] and the errors of [ElasticNet.Fit].
 type Lasso struct {
 	// Alpha is the penalty strength; 0 means 1, scikit-learn's default.
-	Alpha       float64
+	Alpha float64
+	// NoIntercept fits w alone (b = 0).
 	NoIntercept bool
 	// MaxIter bounds the passes over the features; 0 means 1000.
 	MaxIter int

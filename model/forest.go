@@ -35,6 +35,8 @@ func init() {
 // the context's error if ctx is done (no goroutine outlives Fit). A
 // RandomForest is safe for concurrent use.
 type RandomForest struct {
+	// Criterion is Gini (the default) or Entropy for a classifier,
+	// SquaredError for a regressor.
 	Criterion Criterion
 	// Trees is the number of trees; 0 means 100.
 	Trees int
@@ -56,6 +58,7 @@ type RandomForest struct {
 // Forest is the state of a fitted random forest, embedded in [ForestFit]
 // and [ForestRegressorFit].
 type Forest struct {
+	// Features is the number of columns of X; Trees are the fitted trees.
 	Features int     `json:"n_features"`
 	Trees    []Nodes `json:"trees"`
 	// Importances is the mean of the trees' normalised impurity

@@ -54,9 +54,12 @@ type KNeighbors struct {
 // Neighbours is the state of a fitted k-neighbours model: the training
 // data. It is embedded in [KNeighborsFit] and [KNeighborsRegressorFit].
 type Neighbours struct {
+	// K is the number of neighbours consulted, Weights how they vote.
 	K       int       `json:"k"`
 	Weights Weighting `json:"weights"`
-	Workers int       `json:"-"`
+	// Workers bounds the goroutines answering queries (0: GOMAXPROCS). It
+	// is not saved: a loaded model uses GOMAXPROCS.
+	Workers int `json:"-"`
 	// Features is the number of columns; X holds the training rows,
 	// row-major, and Y their targets (class indices into the labels for a
 	// classifier).

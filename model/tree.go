@@ -48,6 +48,8 @@ func (c Criterion) classifier() bool { return c != SquaredError }
 // the context's error if ctx is done. A DecisionTree is safe for concurrent
 // use.
 type DecisionTree struct {
+	// Criterion is Gini (the default) or Entropy for a classifier,
+	// SquaredError for a regressor.
 	Criterion Criterion
 	// MaxDepth limits the depth (the root is depth 0); 0 means no limit.
 	MaxDepth int
@@ -70,6 +72,7 @@ type DecisionTree struct {
 // node's class probabilities (classifier) or mean (regressor), Outputs
 // values per node.
 type Tree struct {
+	// Features is the number of columns of X.
 	Features int `json:"n_features"`
 	// Importances is the normalised total impurity decrease each feature
 	// brought (scikit-learn's feature_importances_).
@@ -93,6 +96,8 @@ type TreeRegressorFit struct {
 
 // Nodes is the node arrays of a fitted tree, node 0 the root; see [Tree].
 type Nodes struct {
+	// Feature is the feature a node tests, -1 for a leaf; rows with
+	// x[Feature] <= Threshold go to the node Left, the others to Right.
 	Feature   []int32   `json:"feature"`
 	Threshold []float64 `json:"threshold"`
 	Left      []int32   `json:"left"`
