@@ -303,9 +303,34 @@ func MatthewsCorrCoef(yTrue, yPred []float64) (float64, error) {
 // input. When both labelings hold the same single label, kappa is 0/0 and
 // it returns NaN with an error wrapping [ErrUndefined].
 func CohenKappa(y1, y2 []float64) (float64, error) {
+	return kappa("cohen kappa", y1, y2, func(i, j int) float64 {
+		if i == j {
+			return 0
+		}
+		return 1
+	})
+}
+
+// WeightedKappa returns Cohen's kappa for ordered labels, where a
+// disagreement costs its distance in class positions (linear) or that
+// distance squared (quadratic), as scikit-learn's cohen_kappa_score with
+// weights="linear" or "quadratic". Classes are the labels found in either
+// slice, ascending; positions, not label values, measure the distance, as
+// in scikit-learn. Errors are as for [CohenKappa].
+func WeightedKappa(y1, y2 []float64, quadratic bool) (float64, error) {
+	return kappa("weighted kappa", y1, y2, func(i, j int) float64 {
+		d := float64(i - j)
+		if quadratic {
+			return d * d
+		}
+		return math.Abs(d)
+	})
+}
+
+func kappa(metric string, y1, y2 []float64, weight func(i, j int) float64) (float64, error) {
 	c, err := ConfusionMatrix(y1, y2)
 	if err != nil {
-		return math.NaN(), fmt.Errorf("cohen kappa: %w", err)
+		return math.NaN(), fmt.Errorf("%s: %w", metric, err)
 	}
 	k := len(c.Labels)
 	sum0, sum1 := make([]float64, k), make([]float64, k)
@@ -320,17 +345,14 @@ func CohenKappa(y1, y2 []float64) (float64, error) {
 	exp := make([]float64, 0, k*k)
 	for i := range k {
 		for j := range k {
-			w := 1.0
-			if i == j {
-				w = 0
-			}
+			w := weight(i, j)
 			obs = append(obs, w*float64(c.Counts[i][j]))
 			exp = append(exp, w*(sum0[i]*sum1[j]/total))
 		}
 	}
 	den := sum(exp)
 	if den == 0 {
-		return math.NaN(), fmt.Errorf("cohen kappa: chance disagreement is zero (a single label): %w", ErrUndefined)
+		return math.NaN(), fmt.Errorf("%s: chance disagreement is zero (a single label): %w", metric, ErrUndefined)
 	}
 	return 1 - sum(obs)/den, nil
 }

@@ -47,6 +47,8 @@ type classFixtures struct {
 		BalancedAccuracy  float64 `json:"balanced_accuracy"`
 		MCC               float64
 		Kappa             *float64
+		KappaLinear       float64 `json:"kappa_linear"`
+		KappaQuadratic    float64 `json:"kappa_quadratic"`
 		Confusion         [][]int
 		LogLoss           float64      `json:"log_loss"`
 		ROCAUCOvRMacro    float64      `json:"roc_auc_ovr_macro"`
@@ -273,6 +275,10 @@ func TestMulticlassMatchesSklearn(t *testing.T) {
 			expect(t, "mcc", got, err, c.MCC)
 			got, err = CohenKappa(yt, yp)
 			expect(t, "kappa", got, err, *c.Kappa)
+			got, err = WeightedKappa(yt, yp, false)
+			expect(t, "linear kappa", got, err, c.KappaLinear)
+			got, err = WeightedKappa(yt, yp, true)
+			expect(t, "quadratic kappa", got, err, c.KappaQuadratic)
 			cm, err := ConfusionMatrix(yt, yp)
 			if err != nil || !confusionEqual(cm, c.Confusion) {
 				t.Errorf("confusion = %v, %v; scikit-learn %v", cm, err, c.Confusion)
@@ -335,6 +341,8 @@ func TestClassificationErrors(t *testing.T) {
 		{"balanced empty", func() error { _, err := BalancedAccuracy(nil, nil); return err }, ErrEmpty},
 		{"mcc length", func() error { _, err := MatthewsCorrCoef([]float64{1, 0}, []float64{1}); return err }, ErrLength},
 		{"kappa one label", func() error { _, err := CohenKappa([]float64{1, 1}, []float64{1, 1}); return err }, ErrUndefined},
+		{"weighted kappa one label", func() error { _, err := WeightedKappa([]float64{1, 1}, []float64{1, 1}, true); return err }, ErrUndefined},
+		{"weighted kappa length", func() error { _, err := WeightedKappa([]float64{1, 1}, []float64{1}, false); return err }, ErrLength},
 		{"confusion nan", func() error { _, err := ConfusionMatrix([]float64{math.NaN()}, []float64{1}); return err }, ErrValue},
 		{"log loss one class", func() error { _, err := LogLoss([]float64{1, 1}, p2, nil); return err }, ErrUndefined},
 		{"log loss columns", func() error {

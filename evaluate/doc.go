@@ -16,7 +16,7 @@
 //   - classification: [Accuracy], [BalancedAccuracy], [Precision],
 //     [Recall], [F1], [F1Avg], [FBeta] (with [Binary], [Macro], [Micro] or
 //     [Weighted] averages), [PerClass], [MatthewsCorrCoef], [CohenKappa],
-//     [ConfusionMatrix], [ClassificationReport];
+//     [WeightedKappa], [ConfusionMatrix], [ClassificationReport];
 //   - scores and probabilities: [ROCAUC], [ROCAUCOvR], [AveragePrecision],
 //     [LogLoss], [BrierScore], and the curves [ROCCurve],
 //     [PrecisionRecallCurve], [CalibrationCurve];

@@ -91,6 +91,8 @@ def multiclass_case(name, y_true, y_pred, proba):
         "balanced_accuracy": metrics.balanced_accuracy_score(y_true, y_pred),
         "mcc": metrics.matthews_corrcoef(y_true, y_pred),
         "kappa": none_if_nan(metrics.cohen_kappa_score(y_true, y_pred)),
+        "kappa_linear": none_if_nan(metrics.cohen_kappa_score(y_true, y_pred, weights="linear")),
+        "kappa_quadratic": none_if_nan(metrics.cohen_kappa_score(y_true, y_pred, weights="quadratic")),
         "confusion": metrics.confusion_matrix(y_true, y_pred).tolist(),
         "log_loss": metrics.log_loss(y_true, proba),
         "roc_auc_ovr_macro": metrics.roc_auc_score(y_true, proba, multi_class="ovr", average="macro"),
