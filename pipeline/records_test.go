@@ -13,6 +13,7 @@ import (
 	"github.com/mlpipe/mlpipe/etl"
 	"github.com/mlpipe/mlpipe/frame"
 	"github.com/mlpipe/mlpipe/model"
+	"github.com/mlpipe/mlpipe/preprocess"
 )
 
 // fittedChurn fits the churn spec on 400 rows and returns it with its data.
@@ -253,17 +254,32 @@ func TestSaveLoadEveryModel(t *testing.T) {
 		return out
 	}()))
 	steps := churnSpec(1).Steps
+	// Multinomial naive Bayes needs counts: min-max scaled, not standardised.
+	nonNegative := []preprocess.Step{preprocess.Impute(preprocess.Median, "tenure"),
+		preprocess.MinMaxScale("tenure", "spend"), preprocess.OneHot("plan")}
 	for name, c := range map[string]struct {
-		m    model.Model
-		data *frame.Frame
+		m     model.Model
+		data  *frame.Frame
+		steps []preprocess.Step
 	}{
-		"linear":      {model.LinearRegression{}, data},
-		"ridge":       {model.Ridge{Alpha: 2}, data},
-		"logistic":    {model.LogisticRegression{C: 0.5}, data},
-		"multinomial": {model.LogisticRegression{}, multi},
+		"linear":          {model.LinearRegression{}, data, steps},
+		"ridge":           {model.Ridge{Alpha: 2}, data, steps},
+		"lasso":           {model.Lasso{Alpha: 0.01}, data, steps},
+		"elastic net":     {model.ElasticNet{Alpha: 0.01}, data, steps},
+		"logistic":        {model.LogisticRegression{C: 0.5}, data, steps},
+		"multinomial":     {model.LogisticRegression{}, multi, steps},
+		"gaussian nb":     {model.GaussianNB{}, multi, steps},
+		"multinomial nb":  {model.MultinomialNB{}, data, nonNegative},
+		"knn classifier":  {model.KNeighbors{K: 5, Classifier: true}, data, steps},
+		"knn regressor":   {model.KNeighbors{K: 5}, data, steps},
+		"tree":            {model.DecisionTree{MaxDepth: 4, Seed: 1}, multi, steps},
+		"tree regressor":  {model.DecisionTree{Criterion: model.SquaredError, MaxDepth: 4}, data, steps},
+		"forest":          {model.RandomForest{Trees: 5, MaxFeatures: 2, Seed: 3}, data, steps},
+		"dummy":           {model.DummyClassifier{}, data, steps},
+		"dummy regressor": {model.DummyRegressor{}, data, steps},
 	} {
 		t.Run(name, func(t *testing.T) {
-			fitted, err := ML{Steps: steps, Model: c.m, Target: "churned", Profile: true}.Fit(ctx, c.data)
+			fitted, err := ML{Steps: c.steps, Model: c.m, Target: "churned", Profile: true}.Fit(ctx, c.data)
 			if err != nil {
 				t.Fatal(err)
 			}
