@@ -156,8 +156,16 @@ func TestLogisticSampledSameOptimum(t *testing.T) {
 	// from the solution on a subsample; the answer must still be the exact
 	// optimum, the one found with neither (to the tolerance of the
 	// gradient test).
-	for _, classes := range []int{2, 3} {
+	for _, tc := range []struct {
+		classes int
+		sorted  bool
+	}{{2, false}, {3, false}, {2, true}} {
+		classes := tc.classes
 		X, y := synthetic(30000, 4, classes, 11)
+		if tc.sorted {
+			// Rows sorted by label: the samples must still serve.
+			X, y = sortedByLabel(X, y)
+		}
 		m := model.LogisticRegression{C: 0.5, BalancedWeights: true}
 		restore := model.SetHessianSample(1 << 30)
 		p, err := m.Fit(ctx(), X, y)
@@ -207,4 +215,20 @@ func TestLogisticLBFGSMatchesNewton(t *testing.T) {
 			assertClose(t, "intercept", f.Intercept, tc.Intercept, 1e-6, 1e-6)
 		})
 	}
+}
+
+func sortedByLabel(X *mat.Dense, y []float64) (*mat.Dense, []float64) {
+	n, p := X.Dims()
+	idx := make([]int, n)
+	for i := range idx {
+		idx[i] = i
+	}
+	slices.SortStableFunc(idx, func(a, b int) int { return int(y[a] - y[b]) })
+	Xs := mat.NewDense(n, p, nil)
+	ys := make([]float64, n)
+	for r, i := range idx {
+		Xs.SetRow(r, X.RawRowView(i))
+		ys[r] = y[i]
+	}
+	return Xs, ys
 }
