@@ -85,3 +85,21 @@ func BenchmarkOneHotFit(b *testing.B) { benchStep(b, OneHot("c"), false) }
 // BenchmarkOneHotTransform encodes one categorical column of 1,000,000 rows
 // into 20 dense float columns.
 func BenchmarkOneHotTransform(b *testing.B) { benchStep(b, OneHot("c"), true) }
+
+// BenchmarkImputeMedianFit fits a median imputer on four float columns of
+// 1,000,000 rows (exact: every value is held and sorted).
+func BenchmarkImputeMedianFit(b *testing.B) {
+	benchStep(b, Impute(Median, "x0", "x1", "x2", "x3"), false)
+}
+
+// BenchmarkQuantileTransformFit fits 1000 quantiles of four float columns
+// of 1,000,000 rows, exactly (scikit-learn subsamples 100,000 rows).
+func BenchmarkQuantileTransformFit(b *testing.B) {
+	benchStep(b, QuantileTransform("x0", "x1", "x2", "x3"), false)
+}
+
+// BenchmarkQuantileTransformTransform maps four float columns of 1,000,000
+// rows through their quantiles.
+func BenchmarkQuantileTransformTransform(b *testing.B) {
+	benchStep(b, QuantileTransform("x0", "x1", "x2", "x3"), true)
+}

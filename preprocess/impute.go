@@ -292,6 +292,9 @@ func (p *imputePartial) Finish() (Fitted, error) {
 	if err := p.cols.finish(p.step()); err != nil {
 		return nil, err
 	}
+	if p.spec.Strategy == Median {
+		sortSamples(p.samples)
+	}
 	out := &Imputer{Strategy: p.spec.Strategy, Columns: make([]ImputeColumn, len(p.cols.names))}
 	for i, name := range p.cols.names {
 		ic := ImputeColumn{Name: name, Kind: p.cols.kinds[i]}

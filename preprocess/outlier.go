@@ -286,7 +286,7 @@ func (s IQRSpec) check() error {
 // Begin returns an empty [Partial] for s; it holds the present values.
 func (s IQRSpec) Begin() Partial {
 	s.Columns = slices.Clone(s.Columns)
-	return &floatPartial{step: "iqr", spec: s, named: s.Columns, keep: true, limit: s.MaxValues, finish: func(p *floatPartial) (Fitted, error) {
+	return &floatPartial{step: "iqr", spec: s, named: s.Columns, keep: true, limit: s.MaxValues, quantiles: true, finish: func(p *floatPartial) (Fitted, error) {
 		if err := s.check(); err != nil {
 			return nil, err
 		}
@@ -401,7 +401,7 @@ func (s WinsorizeSpec) check() error {
 // Begin returns an empty [Partial] for s; it holds the present values.
 func (s WinsorizeSpec) Begin() Partial {
 	s.Columns = slices.Clone(s.Columns)
-	return &floatPartial{step: "winsorize", spec: s, named: s.Columns, keep: true, limit: s.MaxValues, finish: func(p *floatPartial) (Fitted, error) {
+	return &floatPartial{step: "winsorize", spec: s, named: s.Columns, keep: true, limit: s.MaxValues, quantiles: true, finish: func(p *floatPartial) (Fitted, error) {
 		if err := s.check(); err != nil {
 			return nil, err
 		}

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math"
 	"slices"
-	"sort"
 
 	"gonum.org/v1/gonum/stat/distuv"
 
@@ -60,7 +59,7 @@ func (s QuantileTransformSpec) Fit(ctx context.Context, f *frame.Frame) (Fitted,
 // present values of each column, for exact quantiles.
 func (s QuantileTransformSpec) Begin() Partial {
 	s.Columns = slices.Clone(s.Columns)
-	return &floatPartial{step: "quantile transform", spec: s, named: s.Columns, keep: true, limit: s.MaxValues, finish: func(p *floatPartial) (Fitted, error) {
+	return &floatPartial{step: "quantile transform", spec: s, named: s.Columns, keep: true, limit: s.MaxValues, quantiles: true, finish: func(p *floatPartial) (Fitted, error) {
 		nq := s.Quantiles
 		if nq < 0 {
 			return nil, fmt.Errorf("quantile transform: %d quantiles: %w", nq, ErrParam)
@@ -203,7 +202,17 @@ func interp(x float64, xp, fp []float64) float64 {
 	case x > xp[n-1]:
 		return fp[n-1]
 	}
-	j := sort.Search(n, func(k int) bool { return xp[k] > x }) - 1
+	// j: the last index with xp[j] <= x (xp[0] <= x here).
+	lo, hi := 0, n
+	for lo < hi {
+		mid := int(uint(lo+hi) >> 1)
+		if xp[mid] > x {
+			hi = mid
+		} else {
+			lo = mid + 1
+		}
+	}
+	j := lo - 1
 	if j == n-1 || xp[j] == x {
 		return fp[j]
 	}

@@ -24,15 +24,18 @@ func tinyScale(s float64) float64 {
 // floatPartial is the Partial of the float scalers: moments, and when
 // quantiles are needed, the values themselves.
 type floatPartial struct {
-	step    string
-	spec    any // the spec, compared on Merge
-	named   []string
-	keep    bool // keep a Sample of the values
-	limit   int  // the Samples' Limit (0: exact)
-	cols    columnSet
-	moments []Moments
-	samples []Sample
-	finish  func(p *floatPartial) (Fitted, error)
+	step  string
+	spec  any // the spec, compared on Merge
+	named []string
+	keep  bool // keep a Sample of the values
+	limit int  // the Samples' Limit (0: exact)
+	// quantiles: the finish reads quantiles; sort the samples first, in
+	// parallel.
+	quantiles bool
+	cols      columnSet
+	moments   []Moments
+	samples   []Sample
+	finish    func(p *floatPartial) (Fitted, error)
 }
 
 func (p *floatPartial) Add(ctx context.Context, batch *frame.Frame) error {
@@ -100,6 +103,9 @@ func (p *floatPartial) Finish() (Fitted, error) {
 		if m.N == 0 {
 			return nil, fmt.Errorf("%s fit: column %q has %d rows, all missing: %w", p.step, p.cols.names[i], p.cols.rows, ErrAllMissing)
 		}
+	}
+	if p.quantiles {
+		sortSamples(p.samples)
 	}
 	return p.finish(p)
 }
@@ -377,7 +383,7 @@ func (s RobustScaleSpec) Fit(ctx context.Context, f *frame.Frame) (Fitted, error
 // present values of each column, for exact quantiles.
 func (s RobustScaleSpec) Begin() Partial {
 	s.Columns = slices.Clone(s.Columns)
-	return &floatPartial{step: "robust scale", spec: s, named: s.Columns, keep: true, limit: s.MaxValues, finish: func(p *floatPartial) (Fitted, error) {
+	return &floatPartial{step: "robust scale", spec: s, named: s.Columns, keep: true, limit: s.MaxValues, quantiles: true, finish: func(p *floatPartial) (Fitted, error) {
 		lo, hi, err := s.rangeOf()
 		if err != nil {
 			return nil, err

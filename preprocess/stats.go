@@ -2,6 +2,7 @@ package preprocess
 
 import (
 	"cmp"
+	"context"
 	"math"
 	"slices"
 )
@@ -213,6 +214,7 @@ func (s *Sample) AddBatch(xs []float64) {
 		s.sketch.AddBatch(xs)
 		return
 	}
+	s.Values = slices.Grow(s.Values, len(xs))
 	for _, x := range xs {
 		if x != x {
 			s.Missing++
@@ -222,6 +224,23 @@ func (s *Sample) AddBatch(xs []float64) {
 	}
 	s.sorted = false
 	s.spill()
+}
+
+// Sort sorts the values held, so that later quantiles need not; steps
+// sort their columns' samples in parallel before reading quantiles.
+func (s *Sample) Sort() {
+	if s.sketch == nil && !s.sorted {
+		slices.Sort(s.Values)
+		s.sorted = true
+	}
+}
+
+// sortSamples sorts samples on all cores.
+func sortSamples(samples []Sample) {
+	_ = parallel(context.Background(), len(samples), func(_ context.Context, i int) error {
+		samples[i].Sort()
+		return nil
+	})
 }
 
 // spill moves the values into a sketch once there are more than Limit.

@@ -7,7 +7,8 @@ Prints the best of 5 runs of each operation, in milliseconds.
 import time
 
 import numpy as np
-from sklearn.preprocessing import OneHotEncoder, StandardScaler
+from sklearn.impute import SimpleImputer
+from sklearn.preprocessing import OneHotEncoder, QuantileTransformer, StandardScaler
 
 N = 1_000_000
 i = np.arange(N, dtype=np.float64)
@@ -34,3 +35,7 @@ print(f"OneHotEncoder fit         {best(lambda: OneHotEncoder(sparse_output=Fals
 print(f"OneHotEncoder transform   {best(lambda: oh.transform(C)):8.1f} ms  (dense output)")
 ohs = OneHotEncoder().fit(C)
 print(f"OneHotEncoder transform   {best(lambda: ohs.transform(C)):8.1f} ms  (sparse output)")
+print(f"SimpleImputer(median) fit {best(lambda: SimpleImputer(strategy='median').fit(X)):8.1f} ms")
+qt = QuantileTransformer().fit(X)
+print(f"QuantileTransformer fit   {best(lambda: QuantileTransformer().fit(X)):8.1f} ms  (subsample 100,000)")
+print(f"QuantileTransformer transform {best(lambda: qt.transform(X)):8.1f} ms")
