@@ -319,3 +319,34 @@ func ExampleNewTiered() {
 	v, ok, err := tiered.Get(ctx, "user:1")
 	fmt.Println(string(v), ok, err, tiered.Stats().FrontHits)
 }
+
+func ExampleFingerprint() {
+	ctx := context.Background()
+	m, _ := cache.NewMemory(cache.MemoryOptions{})
+	defer m.Close()
+	// Cache a fitted step under its input data, its parameters and the
+	// format version: a second fit of the same step on the same data reads
+	// the fitted state instead of computing it.
+	fit := func(x []float64, alpha float64) ([]float64, error) {
+		key, err := cache.Fingerprint("scaler", x, map[string]any{"alpha": alpha}, 1)
+		if err != nil {
+			return nil, err
+		}
+		return cache.GetOrLoad(ctx, m, "fit:"+key, 24*time.Hour, func(context.Context) ([]float64, error) {
+			fmt.Println("fitting")
+			var sum float64
+			for _, v := range x {
+				sum += v
+			}
+			return []float64{sum / float64(len(x)), alpha}, nil
+		})
+	}
+	a, _ := fit([]float64{1, 2, 3}, 0.5)
+	b, _ := fit([]float64{1, 2, 3}, 0.5)
+	c, _ := fit([]float64{1, 2, 4}, 0.5)
+	fmt.Println(a, b, c)
+	// Output:
+	// fitting
+	// fitting
+	// [2 0.5] [2 0.5] [2.3333333333333335 0.5]
+}
