@@ -136,10 +136,14 @@ func centre(xv rowMajor, y []float64, intercept bool) (xc *mat.Dense, xmean []fl
 	return mat.NewDense(n, p, data), xmean, yc, ymean
 }
 
-// solveLeastSquares solves min ||y - Xw - b||² + alpha||w||² by tsqr when X
-// has enough rows for its blocks, and by leastSquares otherwise.
+// solveLeastSquares solves min ||y - Xw - b||² + alpha||w||² by tsqr (or,
+// with a penalty, ridgeGram) when X has enough rows for their blocks, and
+// by leastSquares otherwise.
 func solveLeastSquares(ctx context.Context, xv rowMajor, y []float64, intercept bool, alpha float64) ([]float64, float64, error) {
 	if xv.r >= 2*(xv.c+1) {
+		if alpha > 0 {
+			return ridgeGram(ctx, xv, y, intercept, alpha, workers(0))
+		}
 		return tsqr(ctx, xv, y, intercept, alpha, workers(0))
 	}
 	return leastSquares(ctx, xv, y, intercept, alpha)

@@ -11,10 +11,10 @@ import (
 // ||y - Xw - b||² + Alpha·||w||² (the intercept b is not penalised), as
 // scikit-learn's Ridge with its Cholesky solver.
 //
-// Fit solves the problem in closed form, as least squares on X with
-// √Alpha·I stacked below it, by the blocked QR factorisation of
-// [LinearRegression] (on few rows, by the normal equations
-// (X'X + Alpha·I) w = X'y), and returns a *[LinearFit]. It returns an error wrapping
+// Fit solves the normal equations (X'X + Alpha·I) w = X'y on centred data
+// in closed form, X'X summed over blocks of rows in parallel (GOMAXPROCS
+// goroutines, merged in a fixed order, so the result does not depend on
+// their number), and returns a *[LinearFit]. It returns an error wrapping
 // [ErrParam] for a negative or non-finite Alpha, [ErrLength], [ErrEmpty] or
 // [ErrNotFinite] on bad input, and the context's error if ctx is done. A
 // Ridge is safe for concurrent use.

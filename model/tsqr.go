@@ -7,6 +7,7 @@ import (
 	"math"
 
 	"golang.org/x/sync/errgroup"
+	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas64"
 	"gonum.org/v1/gonum/lapack/lapack64"
 	"gonum.org/v1/gonum/mat"
@@ -158,4 +159,94 @@ func minNormRows(a *mat.Dense, z []float64, rows int) ([]float64, error) {
 		}
 	}
 	return w, nil
+}
+
+// ridgeGram solves min ||y - Xw - b||² + alpha·||w||² (alpha > 0) by the
+// normal equations (X'X + alpha·I) w = X'y on centred data, as
+// scikit-learn's cholesky solver: X'X and X'y are summed over fixed blocks
+// of rows in parallel and merged in block order, so the result does not
+// depend on the worker count.
+func ridgeGram(ctx context.Context, xv rowMajor, y []float64, intercept bool, alpha float64, nw int) ([]float64, float64, error) {
+	n, p := xv.r, xv.c
+	xmean := make([]float64, p)
+	var ymean float64
+	if intercept {
+		for i := range n {
+			for j, v := range xv.row(i) {
+				xmean[j] += v
+			}
+			ymean += y[i]
+		}
+		for j := range xmean {
+			xmean[j] /= float64(n)
+		}
+		ymean /= float64(n)
+	}
+	q := p + 1 // [X y]: the Gram of the augmented rows holds X'X and X'y
+	nb := (n + tsqrBlock - 1) / tsqrBlock
+	grams := make([]float64, nb*q*q)
+	bufs := make(chan []float64, nw)
+	for range nw {
+		bufs <- make([]float64, q*min(n, tsqrBlock))
+	}
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(nw)
+	for b := range nb {
+		g.Go(func() error {
+			if err := gctx.Err(); err != nil {
+				return err
+			}
+			lo, hi := b*tsqrBlock, min((b+1)*tsqrBlock, n)
+			m := hi - lo
+			buf := <-bufs
+			defer func() { bufs <- buf }()
+			// Transposed block: row j holds feature j of rows lo:hi.
+			for i := range m {
+				for j, v := range xv.row(lo + i) {
+					buf[j*m+i] = v - xmean[j]
+				}
+				buf[p*m+i] = y[lo+i] - ymean
+			}
+			blas64.Syrk(blas.NoTrans, 1, blas64.General{Rows: q, Cols: m, Stride: m, Data: buf[:q*m]},
+				0, blas64.Symmetric{Uplo: blas.Upper, N: q, Stride: q, Data: grams[b*q*q : (b+1)*q*q]})
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, 0, err
+	}
+	G := mat.NewSymDense(p, nil)
+	rhs := mat.NewVecDense(p, nil)
+	for b := range nb {
+		blk := grams[b*q*q : (b+1)*q*q]
+		for i := range p {
+			for j := i; j < p; j++ {
+				G.SetSym(i, j, G.At(i, j)+blk[i*q+j])
+			}
+			rhs.SetVec(i, rhs.AtVec(i)+blk[i*q+p])
+		}
+	}
+	for j := range p {
+		G.SetSym(j, j, G.At(j, j)+alpha)
+	}
+	var ch mat.Cholesky
+	if !ch.Factorize(G) {
+		return nil, 0, fmt.Errorf("X'X + alpha I is not positive definite (features too large?): %w", ErrNotFinite)
+	}
+	var w mat.VecDense
+	if err := ch.SolveVecTo(&w, rhs); err != nil {
+		var cond mat.Condition
+		if !errors.As(err, &cond) {
+			return nil, 0, err
+		}
+	}
+	coef := append([]float64(nil), w.RawVector().Data...)
+	if err := checkFinite("ridge", "coef", coef); err != nil {
+		return nil, 0, fmt.Errorf("solution is not finite (features too large?): %w", ErrNotFinite)
+	}
+	b := 0.0
+	if intercept {
+		b = ymean - dot(xmean, coef)
+	}
+	return coef, b, nil
 }
