@@ -300,8 +300,47 @@ func Fingerprint(f *frame.Frame) string {
 					flush()
 				}
 			}
+		case *frame.StringColumn:
+			for r, v := range c.Values() {
+				if c.IsNA(r) {
+					buf = append(buf, 0)
+				} else {
+					buf = append(buf, 1)
+					buf = binary.LittleEndian.AppendUint32(buf, uint32(len(v)))
+					buf = append(buf, v...)
+				}
+				if len(buf) >= cap(buf)/2 {
+					flush()
+				}
+			}
+		case *frame.TimeColumn:
+			for r, ns := range c.Nanos() {
+				if c.IsNA(r) {
+					buf = append(buf, 0)
+				} else {
+					buf = append(buf, 1)
+					buf = binary.LittleEndian.AppendUint64(buf, uint64(ns))
+				}
+				if len(buf) >= cap(buf)-9 {
+					flush()
+				}
+			}
+		case *frame.BoolColumn:
+			for r, v := range c.Values() {
+				switch {
+				case c.IsNA(r):
+					buf = append(buf, 0)
+				case v:
+					buf = append(buf, 2)
+				default:
+					buf = append(buf, 1)
+				}
+				if len(buf) >= cap(buf)-1 {
+					flush()
+				}
+			}
 		default:
-			// String, time and bool columns: their values' text.
+			// A kind added to package frame later: its values' text.
 			for r := range c.Len() {
 				if c.IsNA(r) {
 					buf = append(buf, 0)

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/mlpipe/mlpipe/frame"
 	"github.com/mlpipe/mlpipe/model"
@@ -23,6 +24,7 @@ func TestFingerprint(t *testing.T) {
 		frame.Categories("c", []string{"b", "a", "", "b"}, []bool{true, true, false, true}),
 		frame.Strings("s", []string{"p", "q", "r", "s"}, nil),
 		frame.Bools("b", []bool{true, false, true, false}, []bool{true, true, false, true}),
+		frame.Times("t", []time.Time{time.Unix(0, 5), time.Unix(9, 0), {}, time.Unix(7, 7)}, []bool{true, true, false, true}),
 	)
 	if err != nil {
 		t.Fatal(err)
@@ -44,12 +46,22 @@ func TestFingerprint(t *testing.T) {
 			t.Errorf("%s: fingerprint %s, want %s", name, got, fp)
 		}
 	}
+	// An empty string and a missing one differ.
+	present, _ := frame.New(frame.Strings("s", []string{""}, nil))
+	absent, _ := frame.New(frame.Strings("s", []string{""}, []bool{false}))
+	if Fingerprint(present) == Fingerprint(absent) {
+		t.Error("empty and missing strings hash alike")
+	}
 	// Any change of contents changes it.
 	changedValue, _ := base.With("x", frame.NewFloat([]float64{1, math.NaN(), 3, 5}))
 	renamed, _ := base.Rename("x", "y")
 	fewer, _ := base.Slice(0, 3)
 	missingBool, _ := base.With("b", frame.NewBool([]bool{true, false, true, false}, nil))
-	for name, f := range map[string]*frame.Frame{"value": changedValue, "name": renamed, "rows": fewer, "validity": missingBool} {
+	otherString, _ := base.With("s", frame.NewString([]string{"p", "q", "r", "t"}, nil))
+	emptyString, _ := base.With("s", frame.NewString([]string{"p", "q", "r", ""}, []bool{true, true, true, false}))
+	otherTime, _ := base.With("t", frame.NewTime([]time.Time{time.Unix(0, 5), time.Unix(9, 0), {}, time.Unix(7, 8)}, []bool{true, true, false, true}))
+	for name, f := range map[string]*frame.Frame{"value": changedValue, "name": renamed, "rows": fewer, "validity": missingBool,
+		"string": otherString, "missing string": emptyString, "time": otherTime} {
 		if Fingerprint(f) == fp {
 			t.Errorf("%s changed, fingerprint did not", name)
 		}
