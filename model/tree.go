@@ -208,14 +208,15 @@ func presort(ctx context.Context, x rowMajor, workers int) (*presorted, error) {
 			for i := range o {
 				o[i] = int32(i)
 			}
-			slices.SortStableFunc(o, func(a, b int32) int {
+			// By value, then by row: the order of a stable sort, faster.
+			slices.SortFunc(o, func(a, b int32) int {
 				switch va, vb := col[a], col[b]; {
 				case va < vb:
 					return -1
 				case va > vb:
 					return 1
 				}
-				return 0
+				return int(a - b)
 			})
 			ps.order[f] = o
 			return nil
