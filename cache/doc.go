@@ -37,6 +37,10 @@
 //     misses, one batched write — for serving lookups.
 //   - Read-through, [ReadThrough]; write-through, [Put]; write-behind,
 //     [WriteBehind] (batched, coalesced, flushed on Close).
+//   - HTTP responses, [Transport]: an [http.RoundTripper] that caches an
+//     API's successful GET responses by request.
+//   - Keys for computed work, [Fingerprint]: a fitted step cached under its
+//     input data, parameters and format version.
 //   - Per call, as options: [WithJitter] (TTL jitter), [WithEarlyRefresh]
 //     (probabilistic early refresh against stampedes on expiry),
 //     [WithNegativeTTL] (remember [ErrNotFound] for a shorter time),

@@ -4,7 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"maps"
+	"net/http"
+	"net/http/httptest"
 	"slices"
 	"strings"
 	"time"
@@ -349,4 +352,37 @@ func ExampleFingerprint() {
 	// fitting
 	// fitting
 	// [2 0.5] [2 0.5] [2.3333333333333335 0.5]
+}
+
+func ExampleNewTransport() {
+	calls := 0
+	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		calls++
+		_, _ = io.WriteString(w, `{"city":"oslo","temp_c":-3.5}`)
+	}))
+	defer api.Close()
+
+	m, _ := cache.NewMemory(cache.MemoryOptions{})
+	defer m.Close()
+	base := &http.Transport{}
+	defer base.CloseIdleConnections()
+	tr, _ := cache.NewTransport(m, base, cache.TransportOptions{TTL: 10 * time.Minute})
+	client := &http.Client{Transport: tr}
+
+	for range 3 {
+		resp, err := client.Get(api.URL + "/weather?city=oslo")
+		if err != nil {
+			panic(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		fmt.Println(resp.StatusCode, string(body))
+	}
+	s := m.Stats()
+	fmt.Printf("upstream calls %d, cache hits %d, misses %d\n", calls, s.Hits, s.Misses)
+	// Output:
+	// 200 {"city":"oslo","temp_c":-3.5}
+	// 200 {"city":"oslo","temp_c":-3.5}
+	// 200 {"city":"oslo","temp_c":-3.5}
+	// upstream calls 1, cache hits 2, misses 1
 }
