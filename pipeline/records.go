@@ -14,6 +14,7 @@ import (
 
 	"github.com/mlpipe/mlpipe/etl"
 	"github.com/mlpipe/mlpipe/frame"
+	"github.com/mlpipe/mlpipe/model"
 )
 
 // ErrRecords is returned for JSON input that is neither an object nor an
@@ -279,36 +280,38 @@ func (p *Fitted) PredictRecords(ctx context.Context, records []map[string]any) (
 	return p.predictions(ctx, f)
 }
 
-// predictions predicts every row of f, with probabilities for a classifier.
+// predictions predicts every row of f, with probabilities for a
+// classifier. The steps run once; the labels are the model's own (as
+// [Fitted.Predict] gives them), not re-derived from the probabilities.
 func (p *Fitted) predictions(ctx context.Context, f *frame.Frame) ([]Prediction, error) {
-	out := make([]Prediction, f.NumRows())
-	if p.Classes() == nil {
-		vals, err := p.Predict(ctx, f)
-		if err != nil {
-			return nil, err
-		}
-		for i, v := range vals {
-			out[i].Value = v
-		}
-		return out, nil
-	}
-	proba, err := p.PredictProba(ctx, f)
+	X, _, err := p.Transform(ctx, f)
 	if err != nil {
 		return nil, err
 	}
-	classes := p.Classes()
+	labels, err := p.Predictor.Predict(ctx, X)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Prediction, len(labels))
+	for i, v := range labels {
+		out[i].Value = v
+	}
+	pp, ok := p.Predictor.(model.ProbaPredictor)
+	if !ok {
+		return out, nil
+	}
+	proba, err := pp.PredictProba(ctx, X)
+	if err != nil {
+		return nil, err
+	}
 	_, k := proba.Dims()
 	flat := make([]float64, len(out)*k)
 	for i := range out {
 		row := flat[i*k : (i+1)*k : (i+1)*k]
-		best := 0
 		for j := range k {
 			row[j] = proba.At(i, j)
-			if row[j] > row[best] {
-				best = j
-			}
 		}
-		out[i] = Prediction{Value: classes[best], Probabilities: row}
+		out[i].Probabilities = row
 	}
 	return out, nil
 }
