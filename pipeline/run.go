@@ -143,11 +143,14 @@ type RunReport struct {
 
 // DataSummary describes the extracted data.
 type DataSummary struct {
-	Rows    int    `json:"rows"`
-	Columns int    `json:"columns"`
-	Batches int    `json:"batches"`
-	Bytes   int64  `json:"bytes"` // -1 when the source does not tell
-	SHA256  string `json:"sha256"`
+	Rows    int   `json:"rows"`
+	Columns int   `json:"columns"`
+	Batches int   `json:"batches"`
+	Bytes   int64 `json:"bytes"` // -1 when the source does not tell
+	// Rejected counts the records the source sent to its rejects loader
+	// (a CSV source under the etl.Reject policy); 0 when it does not tell.
+	Rejected int64  `json:"rejected"`
+	SHA256   string `json:"sha256"`
 	// Missing lists every column with its count and share of missing values.
 	Missing []ColumnMissing `json:"missing"`
 }
@@ -390,7 +393,8 @@ func (r *run) extract(ctx context.Context) (_ *frame.Frame, err error) {
 		return nil, fmt.Errorf("training %s extract: %w", t.Name, err)
 	}
 	if hasStats {
-		r.bytes = stats.Stats().Bytes
+		st := stats.Stats()
+		r.bytes, r.report.Data.Rejected = st.Bytes, st.Rejected
 	}
 	var nonEmpty []*frame.Frame
 	for _, b := range batches {

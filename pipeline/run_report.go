@@ -21,6 +21,9 @@ func (r *RunReport) String() string {
 	if d.Bytes >= 0 {
 		fmt.Fprintf(&b, ", %d bytes", d.Bytes)
 	}
+	if d.Rejected > 0 {
+		fmt.Fprintf(&b, ", %d records rejected", d.Rejected)
+	}
 	if len(d.SHA256) >= 12 {
 		fmt.Fprintf(&b, ", sha256 %s…", d.SHA256[:12])
 	}

@@ -215,6 +215,22 @@ func equalFloats(a, b []float64) bool {
 	return true
 }
 
+// TestTrainingRejects: rows the source rejects are counted in the report,
+// not silently lost.
+func TestTrainingRejects(t *testing.T) {
+	data := string(churnCSV(200, 6)) + "1.5,20\n3,4,pro,1,extra\n"
+	rejects := new(etl.Memory[etl.Rejected])
+	tr := churnTraining([]byte(data), etl.CSVOptions{OnError: etl.Reject, Rejects: rejects}, 1)
+	tr.Eval.CV = nil
+	rep, err := tr.Run(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Data.Rows != 200 || rep.Data.Rejected != 2 || rejects.Len() != 2 || !strings.Contains(rep.String(), "2 records rejected") {
+		t.Errorf("rows %d, rejected %d (%d in the sink)\n%s", rep.Data.Rows, rep.Data.Rejected, rejects.Len(), rep)
+	}
+}
+
 // TestTrainingByteIdentical: the same data and seeds give the same artifact
 // and manifest bytes whatever the number of workers and the batch size.
 func TestTrainingByteIdentical(t *testing.T) {
