@@ -79,7 +79,7 @@ func (c *ColumnProfile) numeric() bool { return c.Kind == frame.Float || c.Kind 
 // NewProfile returns the profile of the named columns of f (every column
 // when none are named). It returns an error wrapping frame.ErrNoColumn for
 // an unknown column, frame.ErrEmpty for a frame without rows, and ctx.Err()
-// when ctx is cancelled.
+// when ctx is cancelled. It is safe for concurrent use.
 func NewProfile(ctx context.Context, f *frame.Frame, cols ...string) (*Profile, error) {
 	if f.NumRows() == 0 {
 		return nil, fmt.Errorf("profile: %w", frame.ErrEmpty)
@@ -279,7 +279,8 @@ func shares(counts []int, total int) []float64 {
 // PSI returns the population stability index of the distribution actual
 // against expected, two lists of shares of the same bins:
 // Σ (a − e)·ln(a / e), with empty bins counted as 1e-4 so that the index
-// stays finite. It returns NaN if the lengths differ.
+// stays finite. It returns NaN if the lengths differ. It is safe for
+// concurrent use.
 func PSI(expected, actual []float64) float64 {
 	if len(expected) != len(actual) {
 		return math.NaN()
@@ -378,7 +379,7 @@ func (r *DriftReport) String() string {
 // returns an error wrapping [ErrSchema] naming a missing or mistyped
 // column, and frame.ErrEmpty for a batch without rows. The population
 // stability index of a small batch is noisy: compare batches of hundreds of
-// rows or more.
+// rows or more. Compare does not modify p and is safe for concurrent use.
 func (p *Profile) Compare(f *frame.Frame, opts DriftOptions) (*DriftReport, error) {
 	if f.NumRows() == 0 {
 		return nil, fmt.Errorf("drift check: %w", frame.ErrEmpty)

@@ -178,7 +178,8 @@ func holdsFunc(v reflect.Value, depth int) bool {
 }
 
 // ParamsOf returns the recorded parameters of the ML pipeline m: its target,
-// its feature list and each step's and the model's type and JSON encoding.
+// inputs, feature list and each step's and the model's type and JSON
+// encoding (see [Param]). It is safe for concurrent use.
 func ParamsOf(m ML) Params {
 	p := Params{Target: m.Target, Inputs: m.Inputs, Features: m.Features, Steps: []Param{}}
 	if p.Features == nil {
@@ -410,7 +411,7 @@ func ReadManifestFile(path string) (*Manifest, error) {
 
 // Verify reports whether artifact — the bytes of a saved pipeline — is the
 // one the manifest describes. It returns an error wrapping [ErrManifest]
-// when the SHA-256 or the size differ.
+// when the SHA-256 or the size differ. It is safe for concurrent use.
 func (m *Manifest) Verify(artifact []byte) error {
 	sum := sha256.Sum256(artifact)
 	if got := hex.EncodeToString(sum[:]); got != m.Artifact.SHA256 || len(artifact) != m.Artifact.Bytes {

@@ -212,7 +212,8 @@ func describe(v any) string {
 // DecodeRecords reads JSON from r: one object, or an array of objects. It
 // returns the records, with numbers as json.Number, and whether the input
 // was a single object. It returns an error wrapping [ErrRecords] for other
-// JSON, malformed JSON or data after the value.
+// JSON, malformed JSON or data after the value. It is safe for concurrent
+// use on different readers.
 func DecodeRecords(r io.Reader) (records []map[string]any, single bool, err error) {
 	br := bufio.NewReader(r)
 	dec := json.NewDecoder(br)
@@ -359,7 +360,8 @@ func (p *Fitted) PredictFrame(ctx context.Context, f *frame.Frame) (*frame.Frame
 // order, as a streaming [Flow]: memory holds a few batches whatever the
 // input's size. opts configure the prediction stage (named "predict"), for
 // instance [Workers]. It returns the flow's report, and the first error as
-// a [*StageError].
+// a [*StageError]. p is safe for concurrent use, so any number of workers
+// share it.
 func PredictStream(ctx context.Context, p *Fitted, src etl.Extractor[*frame.Frame], sink etl.Loader[*frame.Frame], opts ...Option) (*Report, error) {
 	opts = append([]Option{Name("predict")}, opts...)
 	flow := Then(From(src, Name("source")), etl.TransformerFunc[*frame.Frame, *frame.Frame](p.PredictFrame), opts...)
