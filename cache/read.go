@@ -79,34 +79,41 @@ func GetOrLoadMany[T any](ctx context.Context, c Cache, keys []string, ttl time.
 		store, got = false, nil
 	}
 	var missing []string
+	var hits, negative, stale, corrupt uint64
 	for _, k := range keys {
 		data, ok := got[k]
 		if !ok {
-			a.n.misses.Add(1)
 			missing = append(missing, k)
 			continue
 		}
 		v, env, derr := decodeValue[T](data, cfg.codec)
 		if derr == nil && len(env.tags) > 0 {
 			if current, terr := tagsCurrent(ctx, backend, env.tags); terr != nil || !current {
-				a.n.stale.Add(1)
-				a.n.misses.Add(1)
+				stale++
 				missing = append(missing, k)
 				continue
 			}
 		}
 		switch {
 		case derr != nil:
-			a.n.corrupt.Add(1)
-			a.n.misses.Add(1)
+			corrupt++
 			missing = append(missing, k)
 		case env.negative:
-			a.n.hits.Add(1)
-			a.n.negativeHits.Add(1)
+			hits++
+			negative++
 		default:
-			a.n.hits.Add(1)
+			hits++
 			out[k] = v
 		}
+	}
+	// Counted once per batch: per-key atomic adds cost more than the decode.
+	// After a backend error the keys are neither hits nor misses.
+	if store {
+		a.n.hits.Add(hits)
+		a.n.negativeHits.Add(negative)
+		a.n.stale.Add(stale)
+		a.n.corrupt.Add(corrupt)
+		a.n.misses.Add(uint64(len(missing)))
 	}
 	if len(missing) == 0 {
 		return out, nil

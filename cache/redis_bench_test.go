@@ -180,3 +180,40 @@ func BenchmarkTieredGetParallel(b *testing.B) {
 	})
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "gets/s")
 }
+
+// BenchmarkRedisGetOrLoadMany is the serving lookup: 100 cached feature
+// vectors per call, one MGET, decoded.
+func BenchmarkRedisGetOrLoadMany(b *testing.B) {
+	srv := testredis.Start(b)
+	r, _ := newTestRedis(b, srv, RedisOptions{})
+	ctx := context.Background()
+	const batch = 100
+	keys := make([]string, benchKeys)
+	for i := range keys {
+		keys[i] = fmt.Sprint("user:", i)
+	}
+	features := func(_ context.Context, missing []string) (map[string][]float64, error) {
+		out := make(map[string][]float64, len(missing))
+		for _, k := range missing {
+			out[k] = []float64{1, 2, 3, 4, 5, 6, 7, 8}
+		}
+		return out, nil
+	}
+	if _, err := GetOrLoadMany(ctx, r, keys, time.Hour, features); err != nil {
+		b.Fatal(err)
+	}
+	noLoad := func(context.Context, []string) (map[string][]float64, error) {
+		return nil, fmt.Errorf("unexpected load")
+	}
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		lo := (i * batch) % benchKeys
+		got, err := GetOrLoadMany(ctx, r, keys[lo:lo+batch], time.Hour, noLoad)
+		if err != nil || len(got) != batch {
+			b.Fatalf("%d values, %v", len(got), err)
+		}
+		i++
+	}
+	b.ReportMetric(float64(b.N*batch)/b.Elapsed().Seconds(), "keys/s")
+}

@@ -283,7 +283,7 @@ func TestGetOrLoadMany(t *testing.T) {
 	f.down.Store(true)
 	layer := NewAside(f, AsideOptions{})
 	got, err = GetOrLoadMany(ctx, layer, []string{"a", "bb"}, time.Minute, loadMany)
-	if err != nil || len(got) != 2 || layer.Stats().BackendErrors != 1 {
+	if err != nil || len(got) != 2 || layer.Stats().BackendErrors != 1 || layer.Stats().Misses != 0 {
 		t.Errorf("backend down: %v, %v, %+v", got, err, layer.Stats())
 	}
 	// Loader errors and bad input.
