@@ -302,7 +302,7 @@ func (x *CSVExtractor) Extract(ctx context.Context, emit func(*frame.Frame) erro
 	if workers == 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
-	ck := &chunker{syn: &syn, r: x.r, line: 1, maxRecs: batchRows, maxBytes: maxChunkBytes}
+	ck := &chunker{syn: &syn, r: x.r, line: 1, maxRecs: batchRows, maxBytes: maxChunkBytes, free: make(chan []byte, workers+2)}
 	defer func() { x.stats.bytes.Store(ck.bytes) }()
 
 	// Read the header and enough chunks to sample inferRows records.
@@ -359,7 +359,9 @@ func (x *CSVExtractor) Extract(ctx context.Context, emit func(*frame.Frame) erro
 	out := &sink{name: o.Name, rejects: o.Rejects, stats: &x.stats, emit: emit}
 	parse := func(data []byte, line int) chunkResult {
 		capacity := bytes.Count(data, newline) + 1
-		return plan.parse(data, line, min(capacity, batchRows))
+		res := plan.parse(data, line, min(capacity, batchRows))
+		ck.release(data)
+		return res
 	}
 	return runChunks(ctx, pending, readErr, ck, workers, parse, out, &x.stats)
 }

@@ -512,3 +512,25 @@ func TestParseFloatMatchesStrconv(t *testing.T) {
 		}
 	}
 }
+
+func TestNthNewline(t *testing.T) {
+	big := strings.Repeat("abc\n", 20000) // 80,000 bytes: several counting blocks
+	tests := []struct {
+		in   string
+		n    int
+		want int
+	}{
+		{"\n", 1, 0},
+		{"a\nb\nc\n", 2, 3},
+		{"a\nb\nc", 2, 3},
+		{big, 1, 3},
+		{big, 4096, 4096*4 - 1},
+		{big, 4097, 4097*4 - 1},
+		{big, 20000, 80000 - 1},
+	}
+	for _, tt := range tests {
+		if got := nthNewline([]byte(tt.in), tt.n); got != tt.want {
+			t.Errorf("nthNewline(len %d, %d) = %d, want %d", len(tt.in), tt.n, got, tt.want)
+		}
+	}
+}

@@ -182,7 +182,7 @@ func (b *colBuilder) column() (frame.Column, error) {
 type chunkParser struct {
 	p       *csvPlan
 	data    []byte
-	dataStr string // string(data), made on first use by a string column
+	arena   []byte // the current block backing string values
 	fields  [][]byte
 	scratch []byte
 	utf8ok  int8 // 0 unknown, 1 whole chunk valid, -1 not
@@ -636,23 +636,21 @@ func (cp *chunkParser) inData(f []byte) bool {
 	return off < uintptr(len(cp.data))
 }
 
-// str returns f as a string. Fields that lie in the chunk share the chunk's
-// memory rather than allocating each: a string column keeps its batch's
-// input text alive.
+// str returns f as a string without allocating each: the bytes are copied
+// into arena blocks of 64 KiB that the strings share, so a string column
+// holds its own text (not the input chunk, which is recycled).
 func (cp *chunkParser) str(f []byte) string {
 	if len(f) == 0 {
 		return ""
 	}
-	if !cp.inData(f) {
-		return string(f)
+	if len(f) > cap(cp.arena)-len(cp.arena) {
+		cp.arena = make([]byte, 0, max(64<<10, len(f)))
 	}
-	if cp.dataStr == "" {
-		// A chunk's bytes are never written after the chunker cuts it, so
-		// the string may share them.
-		cp.dataStr = unsafe.String(unsafe.SliceData(cp.data), len(cp.data))
-	}
-	off := int(uintptr(unsafe.Pointer(unsafe.SliceData(f))) - uintptr(unsafe.Pointer(unsafe.SliceData(cp.data))))
-	return cp.dataStr[off : off+len(f)]
+	off := len(cp.arena)
+	cp.arena = append(cp.arena, f...)
+	// Bytes once appended are never written again, so the string may
+	// share them.
+	return unsafe.String(&cp.arena[off], len(f))
 }
 
 var pow10 = [...]float64{1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10,

@@ -81,6 +81,8 @@ type chunker struct {
 	buf      []byte
 	scan     int // buf[:scan] holds recs complete records
 	recs     int
+	lines    int // newlines in buf[:scan]
+	free     chan []byte // parsed chunks' buffers, for reuse; nil: no reuse
 	line     int // line number of buf[0]
 	maxRecs  int
 	maxBytes int
@@ -122,19 +124,22 @@ func (c *chunker) next() ([]byte, int, error) {
 				if n <= need {
 					c.scan += bytes.LastIndexByte(stretch, '\n') + 1
 					c.recs += n
+					c.lines += n
 					continue
 				}
-				p := 0
-				for range need {
-					p += bytes.IndexByte(stretch[p:], '\n') + 1
-				}
-				c.scan += p
+				c.scan += nthNewline(stretch, need) + 1
 				c.recs += need
+				c.lines += need
 				break
 			}
-			end, _ := c.syn.recordEnd(c.buf, c.scan)
+			end, quoted := c.syn.recordEnd(c.buf, c.scan)
 			if end < 0 {
 				break
+			}
+			if quoted {
+				c.lines += bytes.Count(c.buf[c.scan:end], newline)
+			} else {
+				c.lines++
 			}
 			c.scan = end
 			c.recs++
@@ -158,17 +163,49 @@ func (c *chunker) next() ([]byte, int, error) {
 
 // cut detaches buf[:n] as a chunk and keeps the rest in a fresh buffer, so
 // the chunk can be parsed while reading goes on.
+//
+// The chunk keeps the buffer's whole capacity (nothing writes past n any
+// more), so that release can recycle it once parsed.
 func (c *chunker) cut(n int) []byte {
-	chunk := c.buf[:n:n]
+	chunk := c.buf[:n]
 	rest := c.buf[n:]
 	size := max(c.lastSize+c.lastSize/4, 2*len(rest), minRead)
 	c.lastSize = n
-	nb := make([]byte, len(rest), size)
+	nb := c.getBuf(size)[:len(rest)]
 	copy(nb, rest)
 	c.buf = nb
-	c.scan, c.recs = 0, 0
-	c.line += bytes.Count(chunk, []byte{'\n'})
+	if n == c.scan {
+		c.line += c.lines
+	} else {
+		c.line += bytes.Count(chunk, newline)
+	}
+	c.scan, c.recs, c.lines = 0, 0, 0
 	return chunk
+}
+
+// nthNewline returns the index of the n-th '\n' (n ≥ 1) in b, which holds
+// at least n: it counts whole blocks first and searches line by line only
+// in the last block.
+func nthNewline(b []byte, n int) int {
+	const block = 16 << 10
+	base := 0
+	for len(b)-base > block {
+		k := bytes.Count(b[base:base+block], newline)
+		if k >= n {
+			break
+		}
+		n -= k
+		base += block
+	}
+	p := base
+	for {
+		i := bytes.IndexByte(b[p:], '\n')
+		p += i
+		if n--; n == 0 {
+			return p
+		}
+		p++
+	}
 }
 
 // fill reads more input into buf, growing it when full.
@@ -186,6 +223,33 @@ func (c *chunker) fill() error {
 		return nil
 	}
 	return err
+}
+
+// getBuf returns a buffer of capacity ≥ size, recycled when one is free.
+// A parsed chunk's frame holds no reference into its buffer (strings are
+// copied to arenas, categories to their dictionary), so the memory can take
+// a later chunk without being allocated and zeroed again.
+func (c *chunker) getBuf(size int) []byte {
+	select {
+	case b := <-c.free:
+		if cap(b) >= size {
+			return b[:0]
+		}
+	default:
+	}
+	return make([]byte, 0, size)
+}
+
+// release returns a parsed chunk's buffer for reuse. Nothing may use the
+// chunk afterwards. It is safe for concurrent use.
+func (c *chunker) release(b []byte) {
+	if c.free == nil || cap(b) < minRead {
+		return
+	}
+	select {
+	case c.free <- b[:0]:
+	default:
+	}
 }
 
 var (
