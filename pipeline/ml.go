@@ -225,11 +225,15 @@ func (p *Fitted) Transform(ctx context.Context, f *frame.Frame) (*mat.Dense, []s
 	if err := p.CheckSchema(f); err != nil {
 		return nil, nil, err
 	}
-	cur, err := f.Select(schemaNames(p.Schema)...)
-	if err != nil {
-		return nil, nil, fmt.Errorf("%w: %w", ErrSchema, err)
+	cur := f
+	if len(p.Schema) > 0 {
+		var err error
+		if cur, err = f.Select(schemaNames(p.Schema)...); err != nil {
+			return nil, nil, fmt.Errorf("%w: %w", ErrSchema, err)
+		}
 	}
 	for i, s := range p.Steps {
+		var err error
 		if cur, err = s.Transform(ctx, cur); err != nil {
 			return nil, nil, fmt.Errorf("ml pipeline step %d (%T): %w", i, s, err)
 		}

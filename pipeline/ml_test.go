@@ -287,6 +287,11 @@ func TestMLInputs(t *testing.T) {
 	if p := ParamsOf(spec); len(p.Inputs) != 1 || p.Inputs[0] != "x" {
 		t.Errorf("params inputs %v", p.Inputs)
 	}
+	// A pipeline built by hand without a schema takes the frame as it is.
+	bare := &Fitted{Predictor: &slopeFit{W: 2, B: 1}, Features: []string{"x"}}
+	if got, err := bare.Predict(ctx, serve); err != nil || got[0] != 21 {
+		t.Errorf("no schema: %v %v", got, err)
+	}
 	spec.Inputs = []string{"nope"}
 	if _, err := spec.Fit(ctx, f); !errors.Is(err, frame.ErrNoColumn) || !strings.Contains(err.Error(), "inputs") {
 		t.Errorf("unknown input: %v", err)
