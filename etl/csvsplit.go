@@ -81,9 +81,9 @@ type chunker struct {
 	buf      []byte
 	scan     int // buf[:scan] holds recs complete records
 	recs     int
-	lines    int // newlines in buf[:scan]
+	lines    int         // newlines in buf[:scan]
 	free     chan []byte // parsed chunks' buffers, for reuse; nil: no reuse
-	line     int // line number of buf[0]
+	line     int         // line number of buf[0]
 	maxRecs  int
 	maxBytes int
 	eof      bool
