@@ -474,3 +474,55 @@ func TestRedisTimeoutFromClient(t *testing.T) {
 		c.Close()
 	}
 }
+
+// TestRedisHungFailsFast pauses Redis (it accepts connections and never
+// answers): the first calls give up after the per-call timeout, the
+// breaker then fails the rest at once, every GetOrLoad still returns the
+// loaded value, and the cache works again once Redis answers.
+func TestRedisHungFailsFast(t *testing.T) {
+	srv := testredis.Start(t)
+	if !srv.Own() {
+		t.Skip("needs redis-server on PATH to pause it")
+	}
+	ctx := context.Background()
+	const timeout = 100 * time.Millisecond
+	r, _ := newTestRedis(t, srv, RedisOptions{Timeout: timeout, Breaker: BreakerOptions{Failures: 3, Cooldown: 200 * time.Millisecond}})
+	if r.bounded {
+		t.Fatal("test client's timeouts should leave the per-call timeout to the context")
+	}
+	load := func(context.Context) (string, error) { return "loaded", nil }
+	if _, err := GetOrLoad(ctx, r, "k", time.Minute, load); err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.Pause(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = srv.Resume() })
+	start := time.Now()
+	var slowest time.Duration
+	for i := range 50 {
+		t0 := time.Now()
+		v, err := GetOrLoad(ctx, r, "k", time.Minute, load)
+		if err != nil || v != "loaded" {
+			t.Fatalf("call %d with Redis hung: %q, %v", i, v, err)
+		}
+		slowest = max(slowest, time.Since(t0))
+	}
+	took := time.Since(start)
+	s := r.Stats()
+	t.Logf("50 calls with Redis hung: %v, slowest %v; %d trips, %d rejections", took, slowest, s.BreakerTrips, s.BreakerRejections)
+	if slowest > 5*timeout {
+		t.Errorf("a call waited %v on a hung Redis; the timeout is %v", slowest, timeout)
+	}
+	if s.BreakerTrips == 0 || s.BreakerRejections < 40 {
+		t.Errorf("breaker: %d trips, %d rejections; want it open for most calls", s.BreakerTrips, s.BreakerRejections)
+	}
+	if err := srv.Resume(); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "hits after Redis answers again", func() bool {
+		before := r.Stats().Hits
+		_, err := GetOrLoad(ctx, r, "k", time.Minute, load)
+		return err == nil && r.Stats().Hits > before
+	})
+}

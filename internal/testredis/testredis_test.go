@@ -26,6 +26,25 @@ func TestStartKillRestart(t *testing.T) {
 	}
 }
 
+func TestPauseResume(t *testing.T) {
+	s := Start(t)
+	if !s.Own() {
+		t.Skip("external server: not paused")
+	}
+	if err := s.Pause(); err != nil {
+		t.Fatal(err)
+	}
+	if err := ping(s.Addr(), 200*time.Millisecond); err == nil {
+		t.Fatal("paused server answers")
+	}
+	if err := s.Resume(); err != nil {
+		t.Fatal(err)
+	}
+	if err := ping(s.Addr(), time.Second); err != nil {
+		t.Fatalf("resumed server does not answer: %v", err)
+	}
+}
+
 func TestExternal(t *testing.T) {
 	t.Setenv("REDIS_EXTERNAL", "1")
 	t.Setenv("REDIS_ADDR", "")
