@@ -73,6 +73,7 @@ func main() {
 	flag.IntVar(&o.workers, "workers", runtime.GOMAXPROCS(0), "goroutines for parsing, fitting and cross-validation")
 	flag.StringVar(&o.save, "save", "", "save the fitted pipeline (cleaning included) and its manifest to this file")
 	flag.StringVar(&o.progress, "progress", "auto", "progress bar on stderr: auto (when a terminal), on, off")
+	flag.StringVar(&o.split, "split", "mlpipe", "hold-out split: mlpipe (evaluate.TrainTestSplit, seed 0) or numpy (the rows scikit-learn's train_test_split draws with random_state=0)")
 	flag.StringVar(&o.testIndex, "test-index", "", "JSON file whose test_index lists the held-out rows, replacing the seeded split (for parity checks: see testdata/sklearn_split.py)")
 	flag.Parse()
 	if o.data == "" {
@@ -88,7 +89,7 @@ func main() {
 
 type options struct {
 	data, save, progress string
-	testIndex            string
+	testIndex, split     string
 	json                 bool
 	workers              int
 }
@@ -157,7 +158,15 @@ func run(ctx context.Context, o options, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	trainIdx, testIdx, err := evaluate.TrainTestSplit(y, 0.2, 0, true)
+	var trainIdx, testIdx []int
+	switch o.split {
+	case "mlpipe", "":
+		trainIdx, testIdx, err = evaluate.TrainTestSplit(y, 0.2, 0, true)
+	case "numpy":
+		trainIdx, testIdx, err = numpySplit(y, 0.2, 0)
+	default:
+		err = fmt.Errorf("-split %q: want mlpipe or numpy", o.split)
+	}
 	if err != nil {
 		return err
 	}

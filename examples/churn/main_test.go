@@ -3,10 +3,13 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/csv"
 	"encoding/json"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -155,4 +158,70 @@ func TestBadInput(t *testing.T) {
 			t.Errorf("%s: no error", name)
 		}
 	}
+}
+
+// TestNumpySplit: the numpy split holds out exactly the rows scikit-learn
+// held out on the fixture (testdata/sklearn_split.py).
+func TestNumpySplit(t *testing.T) {
+	b, _ := os.ReadFile("testdata/sklearn_split.json")
+	var want struct {
+		TestIndex []int `json:"test_index"`
+	}
+	json.Unmarshal(b, &want)
+	y := labels(t)
+	train, test, err := numpySplit(y, 0.2, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(train)+len(test) != len(y) || len(test) != len(want.TestIndex) {
+		t.Fatalf("%d train, %d test rows, want %d test", len(train), len(test), len(want.TestIndex))
+	}
+	for i := range test {
+		if test[i] != want.TestIndex[i] {
+			t.Fatalf("test row %d is %d, scikit-learn's %d", i, test[i], want.TestIndex[i])
+		}
+	}
+	got, _ := runJSON(t, options{data: fixture, json: true, workers: 2, split: "numpy", progress: "off"})
+	var sk map[string]any
+	json.Unmarshal(b, &sk)
+	if math.Abs(got["test_roc_auc"].(float64)-sk["test_roc_auc"].(float64)) > 1e-6 {
+		t.Errorf("roc auc %v on numpy's split, scikit-learn %v", got["test_roc_auc"], sk["test_roc_auc"])
+	}
+	// The generator itself: numpy.random.RandomState(0).permutation(10) and
+	// _approximate_mode's documented examples.
+	if p := newMT19937(0).permutation(10); fmt.Sprint(p) != "[2 8 4 9 1 6 7 3 0 5]" {
+		t.Errorf("permutation(10) = %v", p)
+	}
+	for _, c := range []struct {
+		counts []int
+		draws  int
+		seed   uint32
+		want   string
+	}{{[]int{4, 2}, 3, 0, "[2 1]"}, {[]int{5, 2}, 4, 0, "[3 1]"}, {[]int{2, 2, 2, 1}, 2, 0, "[0 1 1 0]"}, {[]int{2, 2, 2, 1}, 2, 42, "[1 1 0 0]"}} {
+		if got := fmt.Sprint(approximateMode(c.counts, c.draws, newMT19937(c.seed))); got != c.want {
+			t.Errorf("approximateMode(%v, %d, %d) = %s, want %s", c.counts, c.draws, c.seed, got, c.want)
+		}
+	}
+	if _, _, err := numpySplit([]float64{1, 0, 0}, 0.2, 0); err == nil {
+		t.Error("a class of one member accepted")
+	}
+}
+
+func labels(t *testing.T) []float64 {
+	t.Helper()
+	f, err := os.Open(fixture)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	r := csv.NewReader(f)
+	rows, err := r.ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	y := make([]float64, len(rows)-1)
+	for i, row := range rows[1:] {
+		y[i], _ = strconv.ParseFloat(row[len(row)-1], 64)
+	}
+	return y
 }
