@@ -15,7 +15,7 @@
 //
 // Usage:
 //
-//	go run ./examples/churn -data churn.csv [-json] [-workers N] [-save model.json]
+//	go run ./examples/churn -data churn.csv [-json] [-workers N] [-save model.json] [-split numpy]
 //
 // Make a file with python3 ../shared/bench/gen_churn.py 100000 churn.csv.
 // With -json it prints one JSON line with the same keys as the scikit-learn
@@ -24,6 +24,13 @@
 // ../shared/bench/compare.sh reads. With -save it also saves the fitted
 // pipeline — the cleaning steps included, so it predicts from raw records —
 // and its manifest, ready for examples/serve.
+//
+// The held-out rows come from evaluate.TrainTestSplit (seeded, stratified),
+// which cannot draw the rows numpy's generator draws, so the held-out
+// metrics of the two programs differ by sampling noise (about ±0.005 ROC AUC
+// at 100,000 rows). With -split numpy the program holds out exactly
+// scikit-learn's rows, and its held-out metrics agree with scikit-learn's to
+// the sixth digit.
 package main
 
 import (
