@@ -93,3 +93,44 @@ func TestRedisCluster(t *testing.T) {
 		return err == nil && ok && string(v) == "2"
 	})
 }
+
+// TestRedisSentinel reaches Redis through a Sentinel, as a UniversalClient
+// with a MasterName does, and survives the master's death.
+func TestRedisSentinel(t *testing.T) {
+	sen := testredis.StartSentinel(t)
+	ctx := context.Background()
+	client := redis.NewUniversalClient(&redis.UniversalOptions{
+		Addrs:                 []string{sen.Addr()},
+		MasterName:            sen.MasterName,
+		ContextTimeoutEnabled: true,
+		DialTimeout:           time.Second,
+		MaxRetries:            -1,
+	})
+	t.Cleanup(func() { client.Close() })
+	r, err := NewRedis(client, RedisOptions{Prefix: testPrefix(t), Timeout: time.Second, Breaker: BreakerOptions{Failures: 2}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	calls := 0
+	load := func(context.Context) (int, error) { calls++; return 42, nil }
+	for range 3 {
+		if v, err := GetOrLoad(ctx, r, "answer", time.Minute, load); err != nil || v != 42 {
+			t.Fatalf("through the sentinel: %v, %v", v, err)
+		}
+	}
+	if s := r.Stats(); calls != 1 || s.Hits != 2 {
+		t.Errorf("through the sentinel: %d loads, %+v", calls, s)
+	}
+	if sen.Master == nil {
+		return // an external sentinel: not killed
+	}
+	sen.Master.Kill()
+	for range 5 {
+		if v, err := GetOrLoad(ctx, r, "answer", time.Minute, load); err != nil || v != 42 {
+			t.Fatalf("master down: %v, %v", v, err)
+		}
+	}
+	if s := r.Stats(); s.BackendErrors != 5 || calls != 6 {
+		t.Errorf("master down: %d loads, %+v", calls, s)
+	}
+}

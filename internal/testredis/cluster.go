@@ -141,7 +141,12 @@ func command(addr, cmd string) (string, error) {
 	if _, err := c.Write([]byte(cmd + "\r\n")); err != nil {
 		return "", err
 	}
-	rd := bufio.NewReader(c)
+	return readReply(bufio.NewReader(c))
+}
+
+// readReply reads a simple string, a bulk string or an array of them
+// (joined by spaces); an error reply or a nil is an error.
+func readReply(rd *bufio.Reader) (string, error) {
 	line, err := rd.ReadString('\n')
 	if err != nil {
 		return "", err
@@ -153,13 +158,25 @@ func command(addr, cmd string) (string, error) {
 	case strings.HasPrefix(line, "$"):
 		n, err := strconv.Atoi(line[1:])
 		if err != nil || n < 0 {
-			return "", fmt.Errorf("bad bulk reply %q", line)
+			return "", fmt.Errorf("bulk reply %q", line)
 		}
 		buf := make([]byte, n+2)
 		if _, err := io.ReadFull(rd, buf); err != nil {
 			return "", err
 		}
 		return string(buf[:n]), nil
+	case strings.HasPrefix(line, "*"):
+		n, err := strconv.Atoi(line[1:])
+		if err != nil || n < 0 {
+			return "", fmt.Errorf("array reply %q", line)
+		}
+		parts := make([]string, n)
+		for i := range parts {
+			if parts[i], err = readReply(rd); err != nil {
+				return "", err
+			}
+		}
+		return strings.Join(parts, " "), nil
 	}
 	return "", fmt.Errorf("reply %q", line)
 }

@@ -34,6 +34,7 @@ type Server struct {
 	cmd   *exec.Cmd // nil for an external server
 	path  string
 	extra []string // more redis-server arguments
+	first []string // arguments before the options (a config file)
 }
 
 // Start returns a Redis server for t: its own (when redis-server is on the
@@ -136,7 +137,8 @@ func (s *Server) start() error {
 		"--port", port, "--bind", "127.0.0.1",
 		"--save", "", "--appendonly", "no",
 		"--daemonize", "no", "--loglevel", "warning"}
-	cmd := exec.Command(s.path, append(args, s.extra...)...)
+	args = append(append(append([]string(nil), s.first...), args...), s.extra...)
+	cmd := exec.Command(s.path, args...)
 	if err := cmd.Start(); err != nil {
 		return fmt.Errorf("testredis: start %s: %w", s.path, err)
 	}

@@ -69,3 +69,11 @@ func TestStartCluster(t *testing.T) {
 		}
 	}
 }
+
+func TestStartSentinel(t *testing.T) {
+	s := StartSentinel(t)
+	reply, err := command(s.Addr(), "SENTINEL GET-MASTER-ADDR-BY-NAME "+s.MasterName)
+	if err != nil || s.Master == nil || reply != strings.Replace(s.Master.Addr(), ":", " ", 1) {
+		t.Errorf("sentinel reports master %q, %v", reply, err)
+	}
+}
