@@ -150,6 +150,9 @@ func run(ctx context.Context, o options, stdout, stderr io.Writer) error {
 		return err
 	}
 	phase(&r.CleanS, start)
+	if o.save == "" {
+		raw = nil // only -save needs the raw columns (identifiers, notes) again
+	}
 	r.missingCounts = map[string]int{}
 	for _, n := range append(slicesClone(numeric), categories...) {
 		c, _ := data.Col(n)
