@@ -63,6 +63,23 @@ func (a *atomicFile) abort() error {
 	return errors.Join(cerr, rerr)
 }
 
+// runFailed returns an error if ctx, the context of a sink's last Load,
+// says the run failed: cancelled with a cause other than context.Canceled,
+// as errgroup cancels its context with the first error of a failing run
+// (and with context.Canceled when a successful run ends, which must not
+// discard the output), or past its deadline. A plain cancellation is not
+// taken as failure: the runner should call Abort for that.
+func runFailed(ctx context.Context, what string) error {
+	if ctx == nil || ctx.Err() == nil {
+		return nil
+	}
+	cause := context.Cause(ctx)
+	if cause == context.Canceled {
+		return nil
+	}
+	return fmt.Errorf("%s: run failed: %w", what, cause)
+}
+
 // output is the buffered, optionally gzip-compressed, optionally atomic
 // destination shared by the file sinks. Its lock serialises Load, Close and
 // Abort.
@@ -120,7 +137,7 @@ func (o *output) write(b []byte) error {
 	return nil
 }
 
-// close flushes and commits, or discards after an error or a cancelled run.
+// close flushes and commits, or discards after an error or a failed run.
 func (o *output) close() error {
 	o.mu.Lock()
 	defer o.mu.Unlock()
@@ -129,8 +146,8 @@ func (o *output) close() error {
 	}
 	o.closed = true
 	err := o.err
-	if err == nil && o.ctx != nil && o.ctx.Err() != nil {
-		err = fmt.Errorf("write %s: run cancelled: %w", o.name, o.ctx.Err())
+	if err == nil {
+		err = runFailed(o.ctx, "write "+o.name)
 	}
 	if err == nil {
 		if e := o.bw.Flush(); e != nil {
@@ -148,6 +165,11 @@ func (o *output) close() error {
 	if err != nil {
 		o.file.abort()
 		return err
+	}
+	if o.ctx == nil {
+		// No Load: the run produced nothing, or failed before its first
+		// batch. Leave path as it was rather than replace it with nothing.
+		return o.file.abort()
 	}
 	if e := o.file.commit(); e != nil {
 		return fmt.Errorf("write %s: %w", o.name, e)

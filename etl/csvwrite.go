@@ -83,10 +83,16 @@ func newCSVWriter(out *output, opts CSVWriterOptions) *CSVWriter {
 // CreateCSV returns a writer to a new file at path, gzip-compressed when path
 // ends in ".gz". The writer writes to a temporary file in the same directory
 // and renames it to path only when Close succeeds, so path never holds a
-// half-written file: a failed write, a cancelled context (the last Load's,
-// checked at Close) or a call to Abort removes the temporary file instead,
-// and an existing file at path is left untouched. It returns an error if the
-// temporary file cannot be created.
+// half-written file: Abort, a failed Load, or a failed run (the last Load's
+// context cancelled with a cause other than context.Canceled, as errgroup
+// records a failing run's first error, or past its deadline) removes the
+// temporary file instead, and an existing file at path is left untouched.
+// A plain cancellation does not discard the output, because errgroup
+// cancels its context with context.Canceled when a successful run ends: a
+// runner that knows its run failed or was cancelled calls Abort, not Close.
+// A writer closed without any Load leaves path as it was (a run that failed
+// before its first batch must not replace a good file with an empty one).
+// It returns an error if the temporary file cannot be created.
 func CreateCSV(path string, opts CSVWriterOptions) (*CSVWriter, error) {
 	if opts.Name == "" {
 		opts.Name = path
@@ -254,9 +260,9 @@ func (w *CSVWriter) needsQuote(s string) bool {
 }
 
 // Close flushes the output. For a writer from CreateCSV it then syncs and
-// renames the temporary file to its final path — unless a write failed or
-// the last Load's context is done, in which case it removes the temporary
-// file and returns the error. Closing twice returns nil the second time.
+// renames the temporary file to its final path — unless a Load failed or
+// the run failed (see [CreateCSV]), in which case it removes the temporary
+// file and returns the error. Closing twice returns nil.
 func (w *CSVWriter) Close() error { return w.out.close() }
 
 // Abort discards the output: for a writer from CreateCSV it removes the

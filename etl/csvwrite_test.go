@@ -170,21 +170,37 @@ func TestCreateCSVAtomic(t *testing.T) {
 		t.Errorf("abort changed the file: %q", b)
 	}
 
-	// A cancelled run: Close discards.
-	cctx, cancel := context.WithCancel(ctx)
-	other := filepath.Join(dir, "cancelled.csv")
+	// A failed run (errgroup cancels its context with the first error):
+	// Close discards.
+	stageFailed := errors.New("stage failed")
+	cctx, cancel := context.WithCancelCause(ctx)
+	other := filepath.Join(dir, "failed.csv")
 	w, _ = CreateCSV(other, CSVWriterOptions{})
 	w.Load(cctx, f)
-	cancel()
-	if err := w.Close(); !errors.Is(err, context.Canceled) {
-		t.Errorf("close after cancel: %v", err)
+	cancel(stageFailed)
+	if err := w.Close(); !errors.Is(err, stageFailed) {
+		t.Errorf("close after a failed run: %v", err)
 	}
 	if _, err := os.Stat(other); !errors.Is(err, os.ErrNotExist) {
-		t.Errorf("cancelled output exists: %v", err)
+		t.Errorf("failed output exists: %v", err)
 	}
 	if got := entries(); len(got) != 1 || got[0] != "out.csv" {
 		t.Errorf("directory holds %v, want only out.csv", got)
 	}
+	// A context cancelled plainly, as errgroup ends a successful run: Close
+	// commits.
+	cctx, cancel = context.WithCancelCause(ctx)
+	done := filepath.Join(dir, "done.csv")
+	w, _ = CreateCSV(done, CSVWriterOptions{})
+	w.Load(cctx, f)
+	cancel(nil)
+	if err := w.Close(); err != nil {
+		t.Errorf("close after a successful run: %v", err)
+	}
+	if b, _ := os.ReadFile(done); string(b) != "a\n1\n2\n" {
+		t.Errorf("successful run wrote %q", b)
+	}
+	os.Remove(done)
 
 	// gzip by suffix.
 	gz := filepath.Join(dir, "out.csv.gz")

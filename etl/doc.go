@@ -42,11 +42,14 @@
 // per batch, the frame's column order and kinds kept in the metadata). [NewSQLWriter] loads a table in one transaction — created from the
 // frame's schema when asked, multi-row INSERTs with every value a
 // parameter, upsert on a key — committed by Close and rolled back by an
-// error, Abort or a cancelled run.
+// error, Abort or a failed run.
 //
-// A runner that knows its run failed should call Abort (the file and SQL
-// sinks all have it) rather than Close; Close also discards the output when
-// the context of the last Load is done.
+// A runner that knows its run failed or was cancelled calls Abort (the
+// file and SQL sinks all have it) rather than Close. Close also discards the
+// output when the context of the last Load was cancelled with a cause other
+// than context.Canceled (errgroup's record of a failing run's first error)
+// or passed its deadline — but not on a plain cancellation, which is how
+// errgroup ends a successful run.
 //
 // # Bad records
 //

@@ -63,7 +63,7 @@ func newJSONLinesWriter(out *output, opts JSONLinesWriterOptions) *JSONLinesWrit
 // CreateJSONLines returns a writer to a new file at path, gzip-compressed
 // when path ends in ".gz", with the same atomic contract as [CreateCSV]: a
 // temporary file renamed into place by a successful Close, removed by
-// Abort, a write error or a cancelled run.
+// Abort, a failed Load or a failed run.
 func CreateJSONLines(path string, opts JSONLinesWriterOptions) (*JSONLinesWriter, error) {
 	if opts.Name == "" {
 		opts.Name = path
@@ -145,8 +145,8 @@ func appendJSONString(b []byte, s string) []byte {
 }
 
 // Close flushes the output and, for a writer from CreateJSONLines, renames
-// the finished file into place — or removes it after a write error or a
-// cancelled run, returning the error. Closing twice returns nil.
+// the finished file into place — or removes it after a failed Load or a
+// failed run (see [CreateCSV]), returning the error. Closing twice returns nil.
 func (w *JSONLinesWriter) Close() error { return w.out.close() }
 
 // Abort discards the output; for a writer from CreateJSONLines the final

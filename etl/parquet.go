@@ -68,7 +68,8 @@ func NewParquetWriter(w io.Writer, opts ParquetWriterOptions) *ParquetWriter {
 
 // CreateParquet returns a writer to a new Parquet file at path, with the
 // atomic contract of [CreateCSV]: a temporary file renamed into place by a
-// successful Close, removed by Abort, a write error or a cancelled run.
+// successful Close, removed by Abort, a failed Load or a failed run (see
+// [CreateCSV]).
 // (Parquet compresses its pages itself: a ".gz" suffix is not special.)
 func CreateParquet(path string, opts ParquetWriterOptions) (*ParquetWriter, error) {
 	if opts.Name == "" {
@@ -208,8 +209,8 @@ func parquetValue(c frame.Column, r int) parquet.Value {
 }
 
 // Close writes the Parquet footer and, for a writer from CreateParquet,
-// renames the finished file into place — or removes it after an error or a
-// cancelled run, returning the error. Closing twice returns nil.
+// renames the finished file into place — or removes it after a failed Load
+// or a failed run (see [CreateCSV]), returning the error. Closing twice returns nil.
 func (w *ParquetWriter) Close() error {
 	w.out.mu.Lock()
 	if w.pw != nil && w.out.err == nil && !w.out.closed {

@@ -49,7 +49,7 @@ func (w *RejectsWriter) Load(ctx context.Context, r Rejected) error {
 	return w.out.write(append(b, '\n'))
 }
 
-// Close flushes the buffered lines — even after a cancelled run, since the
+// Close flushes the buffered lines — even after a failed run, since the
 // rejects of a failed run are worth keeping. It returns the write error.
 func (w *RejectsWriter) Close() error {
 	w.out.mu.Lock()

@@ -413,9 +413,10 @@ type SQLWriterOptions struct {
 
 // SQLWriter loads frames into a database table: a [Loader] of
 // [*frame.Frame]. Everything it writes is one transaction, begun by the
-// first Load and committed by Close; an error, Abort, or a cancelled run
-// (the last Load's context done at Close) rolls it back, so a failed run
-// leaves the table as it was. Rows go in multi-row INSERT statements with
+// first Load and committed by Close; a failed Load, Abort, or a failed run
+// (as for [CreateCSV]: the last Load's context cancelled with a cause other
+// than context.Canceled, or past its deadline) rolls it back, so a failed
+// run leaves the table as it was. Rows go in multi-row INSERT statements with
 // every value a parameter and every identifier quoted, or, into PostgreSQL
 // without Key, through COPY. Floats that are NaN are written as NULL.
 //
@@ -549,7 +550,9 @@ func (w *SQLWriter) begin(ctx context.Context, f *frame.Frame) error {
 			return err
 		}
 	} else {
-		tx, err := w.db.BeginTx(ctx, nil)
+		// Not ctx: database/sql rolls a transaction back when its context
+		// ends, and a runner's context ends with the run, before Close.
+		tx, err := w.db.BeginTx(context.WithoutCancel(ctx), nil)
 		if err != nil {
 			return fmt.Errorf("write table %s: %w", w.opts.Table, err)
 		}
@@ -716,7 +719,7 @@ func sqlArg(c frame.Column, r int) any {
 }
 
 // Close commits the transaction — or rolls it back if a Load failed or the
-// last Load's context is done, returning that error. Closing twice returns
+// run failed (see [SQLWriter]), returning that error. Closing twice returns
 // nil.
 func (w *SQLWriter) Close() error {
 	w.mu.Lock()
@@ -726,8 +729,8 @@ func (w *SQLWriter) Close() error {
 	}
 	w.closed = true
 	err := w.err
-	if err == nil && w.ctx != nil && w.ctx.Err() != nil {
-		err = fmt.Errorf("write table %s: run cancelled: %w", w.opts.Table, w.ctx.Err())
+	if err == nil {
+		err = runFailed(w.ctx, "write table "+w.opts.Table)
 	}
 	switch {
 	case w.conn != nil:

@@ -187,7 +187,7 @@ func TestSQLWriterRollsBack(t *testing.T) {
 				t.Error("table exists after rollback")
 			}
 
-			// Abort and cancelled runs roll back too.
+			// Abort and failed runs roll back too.
 			table = tableName(t, db)
 			if _, err := db.Exec("CREATE TABLE " + quoteIdent(table) + " (id REAL PRIMARY KEY)"); err != nil {
 				t.Fatal(err)
@@ -195,16 +195,35 @@ func TestSQLWriterRollsBack(t *testing.T) {
 			w, _ = NewSQLWriter(db, SQLWriterOptions{Table: table})
 			w.Load(ctx, must(f.Select("id")))
 			w.Abort()
-			cctx, cancel := context.WithCancel(ctx)
-			w, _ = NewSQLWriter(db, SQLWriterOptions{Table: table})
-			w.Load(cctx, must(f.Select("id")))
-			cancel()
-			if err := w.Close(); !errors.Is(err, context.Canceled) {
-				t.Errorf("close after cancel: %v", err)
+			stageFailed := errors.New("stage failed")
+			for _, noCopy := range []bool{false, true} {
+				cctx, cancel := context.WithCancelCause(ctx)
+				w, _ = NewSQLWriter(db, SQLWriterOptions{Table: table, NoCopy: noCopy})
+				w.Load(cctx, must(f.Select("id")))
+				cancel(stageFailed)
+				if err := w.Close(); !errors.Is(err, stageFailed) {
+					t.Errorf("close after a failed run: %v", err)
+				}
 			}
 			if n, err := count(table); err != nil || n != 0 {
-				t.Errorf("%d rows after abort and cancel (%v), want 0", n, err)
+				t.Errorf("%d rows after abort and failed runs (%v), want 0", n, err)
 			}
+			// A plain cancellation, as errgroup ends a successful run, must
+			// not roll back (database/sql would, were the transaction tied
+			// to that context).
+			for _, noCopy := range []bool{false, true} {
+				cctx, cancel := context.WithCancelCause(ctx)
+				w, _ = NewSQLWriter(db, SQLWriterOptions{Table: table, NoCopy: noCopy})
+				w.Load(cctx, mustFrame(t, frame.Floats("id", []float64{float64(10 + len(fmt.Sprint(noCopy)))})))
+				cancel(nil)
+				if err := w.Close(); err != nil {
+					t.Errorf("close after a successful run: %v", err)
+				}
+			}
+			if n, err := count(table); err != nil || n != 2 {
+				t.Errorf("%d rows after two successful runs (%v), want 2", n, err)
+			}
+			db.Exec("DELETE FROM " + quoteIdent(table))
 			// Without Key a duplicate primary key is the database's error.
 			w, _ = NewSQLWriter(db, SQLWriterOptions{Table: table})
 			dup := mustFrame(t, frame.Floats("id", []float64{1, 1}))
