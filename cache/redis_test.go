@@ -526,3 +526,55 @@ func TestRedisHungFailsFast(t *testing.T) {
 		return err == nil && r.Stats().Hits > before
 	})
 }
+
+// TestRedisEviction fills a Redis limited to 2 MB with LRU eviction: Redis
+// drops entries, and GetOrLoad reloads the dropped ones and returns the
+// right values for all.
+func TestRedisEviction(t *testing.T) {
+	srv := testredis.StartWith(t, "--maxmemory", "2mb", "--maxmemory-policy", "allkeys-lru")
+	if !srv.Own() {
+		t.Skip("needs redis-server on PATH to limit its memory")
+	}
+	ctx := context.Background()
+	r, client := newTestRedis(t, srv, RedisOptions{})
+	value := func(i int) string { return fmt.Sprintf("%05d%s", i, strings.Repeat("x", 4000)) }
+	var loads atomic.Int64
+	get := func(i int) string {
+		v, err := GetOrLoad(ctx, r, fmt.Sprint("k", i), time.Hour, func(context.Context) (string, error) {
+			loads.Add(1)
+			return value(i), nil
+		})
+		if err != nil {
+			t.Fatalf("key %d: %v", i, err)
+		}
+		return v
+	}
+	const n = 2000 // 8 MB of values into 2 MB
+	for i := range n {
+		if get(i) != value(i) {
+			t.Fatalf("key %d: wrong value", i)
+		}
+	}
+	info := client.Info(ctx, "stats").Val()
+	if !strings.Contains(info, "evicted_keys:") || strings.Contains(info, "evicted_keys:0\r") {
+		t.Fatalf("Redis evicted nothing: %q", info)
+	}
+	// The oldest keys were evicted and are reloaded; the newest are hits.
+	reloads := func(from, to int) int64 {
+		before := loads.Load()
+		for i := from; i < to; i++ {
+			if get(i) != value(i) {
+				t.Fatalf("key %d after eviction: wrong value", i)
+			}
+		}
+		return loads.Load() - before
+	}
+	newest := reloads(n-50, n)
+	oldest := reloads(0, 50)
+	// Redis's LRU is approximate (it samples), hence the loose bounds.
+	if newest > 20 || oldest < 40 {
+		t.Errorf("reloaded %d of the 50 newest keys and %d of the 50 oldest; want few and nearly all", newest, oldest)
+	}
+	reloaded := newest + oldest
+	t.Logf("%d of 100 keys reloaded after Redis evicted them", reloaded)
+}

@@ -43,8 +43,16 @@ type Server struct {
 // when CI=true.
 func Start(t testing.TB) *Server {
 	t.Helper()
+	return StartWith(t)
+}
+
+// StartWith is Start with more redis-server arguments for a server of the
+// test's own (for example "--maxmemory", "1mb"). An external server is used
+// as it is: check [Server.Own] before relying on the arguments.
+func StartWith(t testing.TB, args ...string) *Server {
+	t.Helper()
 	if path, err := exec.LookPath("redis-server"); err == nil && os.Getenv("REDIS_EXTERNAL") == "" {
-		s := &Server{path: path}
+		s := &Server{path: path, extra: args}
 		port, err := freePort()
 		if err != nil {
 			unavailable(t, fmt.Sprintf("no free port for redis-server: %v", err))
