@@ -115,7 +115,7 @@ func (e *httpEntry) UnmarshalBinary(b []byte) error {
 	if err := json.Unmarshal(b[8:8+n], &e.Header); err != nil {
 		return fmt.Errorf("cache: http entry header: %w: %w", ErrCorrupt, err)
 	}
-	e.Body = b[8+n:]
+	e.Body = append([]byte(nil), b[8+n:]...) // b may be the cache's own memory
 	return nil
 }
 

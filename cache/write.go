@@ -20,7 +20,10 @@ import (
 // failure after a successful write is not returned — the write happened —
 // but counted in Stats as a backend error; the old entry is then deleted if
 // the backend allows, or else lives until its ttl. Bad arguments are an
-// error and nothing is written. Put is safe for concurrent use.
+// error and nothing is written. As with any cache-aside write, a
+// GetOrLoad of key already loading when Put runs may store its older value
+// after Put's; a short ttl, or tags invalidated after the write, bound how
+// long. Put is safe for concurrent use.
 func Put[T any](ctx context.Context, c Cache, key string, v T, ttl time.Duration, write func(context.Context, T) error, opts ...Option) error {
 	_, err := put(ctx, c, key, v, ttl, write, opts)
 	return err
