@@ -267,23 +267,39 @@ func (f *Forest) mean(ctx context.Context, what string, X mat.Matrix) ([]float64
 	}
 	out := f.Trees[0].Outputs
 	res := make([]float64, xv.r*out)
-	for i := range xv.r {
-		x := xv.row(i)
-		row := res[i*out : (i+1)*out]
-		for t := range f.Trees {
-			for c, v := range f.Trees[t].value(x) {
-				row[c] += v
+	// Rows in chunks across GOMAXPROCS goroutines; each row's sum runs over
+	// the trees in order, so the result does not depend on the split.
+	const chunk = 1024
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(workers(0))
+	for lo := 0; lo < xv.r; lo += chunk {
+		g.Go(func() error {
+			if err := gctx.Err(); err != nil {
+				return err
 			}
-		}
-		for c := range row {
-			row[c] /= float64(len(f.Trees))
-		}
+			for i := lo; i < min(lo+chunk, xv.r); i++ {
+				x := xv.row(i)
+				row := res[i*out : (i+1)*out]
+				for t := range f.Trees {
+					for c, v := range f.Trees[t].value(x) {
+						row[c] += v
+					}
+				}
+				for c := range row {
+					row[c] /= float64(len(f.Trees))
+				}
+			}
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, 0, fmt.Errorf("%s: %w", what, err)
 	}
 	return res, xv.r, nil
 }
 
 // PredictProba returns the rows × classes mean of the trees' class
-// probabilities. It returns an error wrapping [ErrFeatures], [ErrEmpty] or
+// probabilities, rows split across GOMAXPROCS goroutines. It returns an error wrapping [ErrFeatures], [ErrEmpty] or
 // [ErrNotFinite] for an X of the wrong width, without rows or with a
 // non-finite value.
 func (f *ForestFit) PredictProba(ctx context.Context, X mat.Matrix) (*mat.Dense, error) {
@@ -304,8 +320,8 @@ func (f *ForestFit) Predict(ctx context.Context, X mat.Matrix) ([]float64, error
 	return argmaxLabels(res, n, f.Labels), nil
 }
 
-// Predict returns, per row of X, the mean of the trees' predictions. It
-// returns an error wrapping [ErrFeatures], [ErrEmpty] or [ErrNotFinite] for
+// Predict returns, per row of X, the mean of the trees' predictions (rows
+// split across GOMAXPROCS goroutines). It returns an error wrapping [ErrFeatures], [ErrEmpty] or [ErrNotFinite] for
 // an X of the wrong width, without rows or with a non-finite value.
 func (f *ForestRegressorFit) Predict(ctx context.Context, X mat.Matrix) ([]float64, error) {
 	res, _, err := f.mean(ctx, "random forest regressor predict", X)

@@ -125,3 +125,26 @@ func treeOf(p model.Predictor) *model.Tree {
 	}
 	panic("not a tree")
 }
+
+func TestForestPredictChunks(t *testing.T) {
+	// 3,000 rows are answered in parallel chunks; each row must get what it
+	// gets alone.
+	X, y := synthetic(3000, 3, 2, 17)
+	p, err := model.RandomForest{Trees: 5, Seed: 2}.Fit(ctx(), X, y)
+	if err != nil {
+		t.Fatal(err)
+	}
+	all, err := p.(model.ProbaPredictor).PredictProba(ctx(), X)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, i := range []int{0, 1023, 1024, 2999} {
+		one, err := p.(model.ProbaPredictor).PredictProba(ctx(), X.Slice(i, i+1, 0, 3))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(one.RawRowView(0), all.RawRowView(i)) {
+			t.Errorf("row %d: alone %v, in the batch %v", i, one.RawRowView(0), all.RawRowView(i))
+		}
+	}
+}
