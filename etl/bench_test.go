@@ -102,3 +102,35 @@ func BenchmarkCSVChurnBaseline(b *testing.B) {
 	}
 	reportCPU(b, start, st.Size())
 }
+
+// BenchmarkCSVWriteChurn formats the churn file's frames as CSV (to
+// io.Discard); MB/s counts the input file's size.
+func BenchmarkCSVWriteChurn(b *testing.B) {
+	path := churnFile(b)
+	st, _ := os.Stat(path)
+	x, err := OpenCSV(path, CSVOptions{NA: []string{"????"}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	var frames []*frame.Frame
+	if err := x.Extract(context.Background(), func(f *frame.Frame) error { frames = append(frames, f); return nil }); err != nil {
+		b.Fatal(err)
+	}
+	x.Close()
+	b.SetBytes(st.Size())
+	b.ReportAllocs()
+	b.ResetTimer()
+	start := cpuTime()
+	for b.Loop() {
+		w := NewCSVWriter(io.Discard, CSVWriterOptions{})
+		for _, f := range frames {
+			if err := w.Load(context.Background(), f); err != nil {
+				b.Fatal(err)
+			}
+		}
+		if err := w.Close(); err != nil {
+			b.Fatal(err)
+		}
+	}
+	reportCPU(b, start, st.Size())
+}

@@ -5,9 +5,12 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"runtime"
 	"strconv"
 	"strings"
 	"time"
+
+	"golang.org/x/sync/errgroup"
 
 	"github.com/mlpipe/mlpipe/frame"
 )
@@ -49,6 +52,7 @@ type CSVWriter struct {
 	names   []string
 	started bool
 	row     []byte
+	bufs    [][]byte // formatted parts of a frame, reused
 }
 
 var (
@@ -148,45 +152,79 @@ func (w *CSVWriter) Load(ctx context.Context, f *frame.Frame) error {
 	}
 	na := w.appendField(nil, w.opts.NA)
 	n := f.NumRows()
-	for r := range n {
-		if r%4096 == 0 {
+	// Large frames are formatted in parts concurrently, then written in
+	// order: formatting, not writing, is what costs.
+	parts := 1
+	if n >= 2*minPart {
+		parts = max(1, min(runtime.GOMAXPROCS(0), n/minPart))
+	}
+	for len(w.bufs) < parts {
+		w.bufs = append(w.bufs, nil)
+	}
+	g, gctx := errgroup.WithContext(ctx)
+	for p := range parts {
+		from, to := p*n/parts, (p+1)*n/parts
+		g.Go(func() error {
+			var err error
+			w.bufs[p], err = w.format(gctx, w.bufs[p][:0], cols, dicts, na, from, to)
+			return err
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return err
+	}
+	for p := range parts {
+		if err := w.out.write(w.bufs[p]); err != nil {
+			return err
+		}
+		if cap(w.bufs[p]) > 64<<20 {
+			w.bufs[p] = nil // do not keep an outsized buffer
+		}
+	}
+	return nil
+}
+
+// minPart is the fewest rows worth formatting on a goroutine of their own.
+const minPart = 8192
+
+// format appends rows [from, to) as delimited text to b.
+func (w *CSVWriter) format(ctx context.Context, b []byte, cols []frame.Column, dicts [][][]byte, na []byte, from, to int) ([]byte, error) {
+	for r := from; r < to; r++ {
+		if (r-from)%4096 == 0 {
 			if err := ctx.Err(); err != nil {
-				return err
+				return b, err
 			}
 		}
-		w.row = w.row[:0]
+		start := len(b)
 		for i, c := range cols {
 			if i > 0 {
-				w.row = append(w.row, w.sep)
+				b = append(b, w.sep)
 			}
 			if c.IsNA(r) {
-				w.row = append(w.row, na...)
+				b = append(b, na...)
 				continue
 			}
 			switch c := c.(type) {
 			case *frame.FloatColumn:
-				w.row = appendFloat(w.row, c.Values()[r])
+				b = appendFloat(b, c.Values()[r])
 			case *frame.CategoricalColumn:
-				w.row = append(w.row, dicts[i][c.Codes()[r]]...)
+				b = append(b, dicts[i][c.Codes()[r]]...)
 			case *frame.StringColumn:
-				w.row = w.appendField(w.row, c.Values()[r])
+				b = w.appendField(b, c.Values()[r])
 			case *frame.TimeColumn:
 				t, _ := c.At(r)
-				w.row = w.appendField(w.row, t.Format(w.opts.TimeLayout))
+				b = w.appendField(b, t.Format(w.opts.TimeLayout))
 			case *frame.BoolColumn:
-				w.row = strconv.AppendBool(w.row, c.Values()[r])
+				b = strconv.AppendBool(b, c.Values()[r])
 			}
 		}
-		if len(w.row) == 0 {
+		if len(b) == start {
 			// A lone empty field would make a blank line, which readers skip.
-			w.row = append(w.row, '"', '"')
+			b = append(b, '"', '"')
 		}
-		w.row = w.eol(w.row)
-		if err := w.out.write(w.row); err != nil {
-			return err
-		}
+		b = w.eol(b)
 	}
-	return nil
+	return b, nil
 }
 
 func (w *CSVWriter) eol(b []byte) []byte {
