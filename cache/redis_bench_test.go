@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/mlpipe/mlpipe/internal/testredis"
+	"github.com/redis/go-redis/v9"
 )
 
 const benchKeys = 1000
@@ -104,6 +105,24 @@ func BenchmarkRedisGetLoop(b *testing.B) {
 // of each and the layer's overhead, so that both see the same machine load.
 func BenchmarkRedisGetOrLoadVsRaw(b *testing.B) {
 	r, keys := benchRedis(b)
+	benchVsRaw(b, r, keys)
+}
+
+// BenchmarkRedisGetOrLoadVsRawTimer is BenchmarkRedisGetOrLoadVsRaw with
+// a client whose own timeouts are go-redis's defaults, so that every call
+// also sets up a context timer for RedisOptions.Timeout.
+func BenchmarkRedisGetOrLoadVsRawTimer(b *testing.B) {
+	r0, keys := benchRedis(b)
+	client := redis.NewClient(&redis.Options{Addr: r0.client.(*redis.Client).Options().Addr, ContextTimeoutEnabled: true})
+	defer client.Close()
+	r, err := NewRedis(client, RedisOptions{Prefix: r0.prefix})
+	if err != nil || r.bounded {
+		b.Fatal("want a client with a context timer per call", err)
+	}
+	benchVsRaw(b, r, keys)
+}
+
+func benchVsRaw(b *testing.B, r *Redis, keys []string) {
 	ctx := context.Background()
 	load := func(context.Context) (string, error) { return "", fmt.Errorf("unexpected load") }
 	var raw, aside time.Duration
