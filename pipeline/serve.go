@@ -14,6 +14,7 @@ import (
 
 	"github.com/mlpipe/mlpipe/cache"
 	"github.com/mlpipe/mlpipe/frame"
+	"github.com/mlpipe/mlpipe/preprocess"
 )
 
 // Defaults of [ServeOptions].
@@ -52,7 +53,8 @@ type ServeOptions struct {
 //     record of the training columns (see [Fitted.FrameFromRecords]), and
 //     answers {"predictions": [{"prediction": 1, "probabilities": [0.2,
 //     0.8]}, …], "classes": [0, 1]}, one prediction per record, in order.
-//     Bad JSON or a record that does not fit the schema gets 400 with
+//     Bad JSON, a record that does not fit the schema, or a category an
+//     encoder refuses (preprocess.ErrorOnUnknown) gets 400 with
 //     {"error": "record 0 column \"age\": …"}; a body or batch too large
 //     gets 413.
 //   - POST /drift takes an array of records, a batch of serving inputs, and
@@ -228,7 +230,7 @@ func (h *PredictHandler) predict(w http.ResponseWriter, r *http.Request) {
 				re.Record = missIdx[re.Record]
 			}
 			status := http.StatusInternalServerError
-			if errors.Is(err, ErrSchema) || errors.Is(err, frame.ErrEmpty) {
+			if errors.Is(err, ErrSchema) || errors.Is(err, frame.ErrEmpty) || errors.Is(err, preprocess.ErrUnknownCategory) {
 				status = http.StatusBadRequest
 			}
 			h.fail(w, status, err)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/mlpipe/mlpipe/cache"
 	"github.com/mlpipe/mlpipe/frame"
+	"github.com/mlpipe/mlpipe/preprocess"
 )
 
 type servedResponse struct {
@@ -214,6 +216,29 @@ func TestHandlerErrors(t *testing.T) {
 	}
 	if _, err := Handler(nil, ServeOptions{}); err == nil {
 		t.Error("nil pipeline accepted")
+	}
+}
+
+// TestHandlerUnknownCategory: an encoder that refuses unseen categories
+// makes the request a client error, naming the category.
+func TestHandlerUnknownCategory(t *testing.T) {
+	ctx := context.Background()
+	_, data := fittedChurn(t)
+	spec := churnSpec(1)
+	spec.Steps[2] = preprocess.OneHot("plan").WithUnknown(preprocess.ErrorOnUnknown)
+	strict, err := spec.Fit(ctx, data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = strict.PredictRecords(ctx, []map[string]any{{"tenure": 3, "spend": 20, "plan": "platinum"}})
+	if !errors.Is(err, preprocess.ErrUnknownCategory) || !strings.Contains(err.Error(), "platinum") {
+		t.Errorf("unknown category: %v", err)
+	}
+	h, _ := Handler(strict, ServeOptions{})
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest("POST", "/predict", strings.NewReader(`{"tenure": 3, "spend": 20, "plan": "platinum"}`)))
+	if rec.Code != http.StatusBadRequest || !strings.Contains(rec.Body.String(), "platinum") {
+		t.Errorf("status %d: %s", rec.Code, rec.Body)
 	}
 }
 
