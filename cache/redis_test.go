@@ -50,6 +50,16 @@ func newTestRedis(t testing.TB, srv *testredis.Server, o RedisOptions) (*Redis, 
 	if err != nil {
 		t.Fatal(err)
 	}
+	if !srv.Own() {
+		// A shared server: leave nothing behind.
+		t.Cleanup(func() {
+			ctx := context.Background()
+			iter := client.Scan(ctx, 0, o.Prefix+"*", 1000).Iterator()
+			for iter.Next(ctx) {
+				client.Del(ctx, iter.Val())
+			}
+		})
+	}
 	return r, client
 }
 

@@ -31,7 +31,7 @@ func StartSentinel(t testing.TB) *Sentinel {
 	if err != nil || os.Getenv("REDIS_EXTERNAL") != "" {
 		addr := os.Getenv("REDIS_SENTINEL_ADDR")
 		if addr == "" {
-			unavailable(t, "redis-server not on PATH and REDIS_SENTINEL_ADDR unset")
+			unavailable(t, "no redis-server of the test's own (not on PATH, or REDIS_EXTERNAL set) and REDIS_SENTINEL_ADDR unset")
 			return nil
 		}
 		name := os.Getenv("REDIS_SENTINEL_MASTER")
