@@ -2,7 +2,6 @@ package etl
 
 import (
 	"bytes"
-	"compress/gzip"
 	"context"
 	"errors"
 	"fmt"
@@ -10,7 +9,6 @@ import (
 	"os"
 	"runtime"
 	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"unicode/utf8"
@@ -147,13 +145,15 @@ func (s *statCounters) snapshot() Stats {
 // concurrently and emitted in input order; memory holds only a few batches
 // at a time, whatever the input's size.
 //
-// Extract may be called once (the input is read once); Stats may be called
+// Extract may be called once for a reader (the input is read once), again
+// for a file from OpenCSV, never concurrently; Stats may be called
 // concurrently with it.
 type CSVExtractor struct {
 	r      io.Reader
 	closer []io.Closer
 	opts   CSVOptions
 	used   atomic.Bool
+	path   string // set by OpenCSV: a second Extract reopens the file
 	stats  statCounters
 
 	mu     sync.Mutex
@@ -187,7 +187,8 @@ func CSV(r io.Reader, opts CSVOptions) *CSVExtractor {
 // OpenCSV opens the file at path and returns an extractor reading it; a
 // name ending in ".gz" is decompressed with gzip. A missing or unreadable
 // file, a bad gzip header, or bad options are reported at once. Close the
-// extractor to close the file.
+// extractor to close the file. Unlike an extractor from [CSV], it may
+// Extract again (one call at a time): the file is reopened and read anew.
 func OpenCSV(path string, opts CSVOptions) (*CSVExtractor, error) {
 	if opts.Name == "" {
 		opts.Name = path
@@ -195,21 +196,11 @@ func OpenCSV(path string, opts CSVOptions) (*CSVExtractor, error) {
 	if _, err := opts.syntax(); err != nil {
 		return nil, err
 	}
-	f, err := os.Open(path)
+	r, closers, err := openInput(path, opts.Name)
 	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", opts.Name, err)
+		return nil, err
 	}
-	x := &CSVExtractor{r: f, opts: opts, closer: []io.Closer{f}}
-	if strings.HasSuffix(path, ".gz") {
-		zr, err := gzip.NewReader(f)
-		if err != nil {
-			f.Close()
-			return nil, fmt.Errorf("read %s: gzip: %w", opts.Name, err)
-		}
-		x.r = zr
-		x.closer = []io.Closer{zr, f}
-	}
-	return x, nil
+	return &CSVExtractor{r: r, opts: opts, closer: closers, path: path}, nil
 }
 
 // Close closes the file OpenCSV opened; for an extractor from CSV it does
@@ -280,7 +271,8 @@ func (o *CSVOptions) syntax() (csvSyntax, error) {
 // before it), emit's or the rejects loader's error, a read error, or
 // ctx.Err() when ctx is cancelled. Input with a header but no records emits
 // nothing and returns nil; empty input where a header was expected returns
-// an error wrapping [ErrNoHeader]. A second call returns [ErrConsumed].
+// an error wrapping [ErrNoHeader]. A second call returns [ErrConsumed] for
+// a reader; a file from OpenCSV is reopened.
 func (x *CSVExtractor) Extract(ctx context.Context, emit func(*frame.Frame) error) error {
 	o := x.opts
 	syn, err := o.syntax()
@@ -288,7 +280,17 @@ func (x *CSVExtractor) Extract(ctx context.Context, emit func(*frame.Frame) erro
 		return err
 	}
 	if !x.used.CompareAndSwap(false, true) {
-		return fmt.Errorf("read %s: %w", o.Name, ErrConsumed)
+		if x.path == "" {
+			return fmt.Errorf("read %s: %w", o.Name, ErrConsumed)
+		}
+		// A file can be read again: reopen it.
+		x.Close()
+		r, closers, err := openInput(x.path, o.Name)
+		if err != nil {
+			return err
+		}
+		x.r, x.closer = r, closers
+		x.stats.reset()
 	}
 	batchRows := o.BatchRows
 	if batchRows == 0 {

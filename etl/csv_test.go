@@ -475,6 +475,12 @@ func TestOpenCSV(t *testing.T) {
 		if st := x.Stats(); st.Bytes != 8 {
 			t.Errorf("%s: %d bytes read, want 8", path, st.Bytes)
 		}
+		// A file can be extracted again.
+		var again string
+		err = x.Extract(context.Background(), func(f *frame.Frame) error { again += dump(f); return nil })
+		if err != nil || again != got {
+			t.Errorf("%s: second run: err %v, got %q", path, err, again)
+		}
 		if err := x.Close(); err != nil {
 			t.Error(err)
 		}

@@ -29,14 +29,16 @@ import (
 // the stream (under [Reject], the unreadable rest becomes one rejected
 // record).
 //
-// Extract may be called once; Stats and Schema may be called concurrently
-// with it.
+// Extract may be called once for a reader, again for a file from an Open
+// function (the file is reopened), never concurrently; Stats and Schema may
+// be called concurrently with it.
 type JSONExtractor struct {
 	r      io.Reader
 	closer []io.Closer
 	opts   RecordOptions
 	lines  bool
 	used   atomic.Bool
+	path   string // set by the Open functions: a second Extract reopens the file
 	stats  statCounters
 
 	mu     sync.Mutex
@@ -95,7 +97,7 @@ func openJSON(path string, opts RecordOptions, lines bool) (*JSONExtractor, erro
 	if err != nil {
 		return nil, err
 	}
-	return &JSONExtractor{r: r, closer: closers, opts: opts, lines: lines}, nil
+	return &JSONExtractor{r: r, closer: closers, opts: opts, lines: lines, path: path}, nil
 }
 
 // openInput opens path for reading, through gzip when it ends in ".gz".
@@ -150,13 +152,22 @@ func (x *JSONExtractor) setSchema(p *recordPlan) {
 // the first [*ParseError] under [Fail] (after emitting the batches before
 // it), emit's or the rejects loader's error, a read error, or ctx.Err(). An
 // input without records emits nothing and returns nil. A second call
-// returns [ErrConsumed].
+// returns [ErrConsumed] for a reader; a file is reopened.
 func (x *JSONExtractor) Extract(ctx context.Context, emit func(*frame.Frame) error) error {
 	if err := x.opts.check(); err != nil {
 		return err
 	}
 	if !x.used.CompareAndSwap(false, true) {
-		return fmt.Errorf("read %s: %w", x.opts.Name, ErrConsumed)
+		if x.path == "" {
+			return fmt.Errorf("read %s: %w", x.opts.Name, ErrConsumed)
+		}
+		x.Close()
+		r, closers, err := openInput(x.path, x.opts.Name)
+		if err != nil {
+			return err
+		}
+		x.r, x.closer = r, closers
+		x.stats.reset()
 	}
 	out := &sink{name: x.opts.Name, rejects: x.opts.Rejects, stats: &x.stats, emit: emit}
 	if x.lines {

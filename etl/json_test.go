@@ -244,6 +244,10 @@ func TestJSONLinesWriter(t *testing.T) {
 	if err != nil || back.NumRows() != 2 {
 		t.Errorf("read back: %v", err)
 	}
+	again, err := readJSON(t, x, 0)
+	if err != nil || dump(again) != dump(back) {
+		t.Errorf("second read: %v", err)
+	}
 	if _, err := OpenJSON(filepath.Join(dir, "none.json"), RecordOptions{}); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("missing file: %v", err)
 	}
