@@ -9,6 +9,8 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"slices"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -44,6 +46,10 @@ type ServeOptions struct {
 	// Logger receives a line per failed request and cache error; nil means
 	// silence.
 	Logger *slog.Logger
+	// DriftWindow, when positive, keeps the last DriftWindow records
+	// predicted, so that GET /drift compares recent traffic with the
+	// training profile. Zero keeps none.
+	DriftWindow int
 }
 
 // PredictHandler serves a fitted pipeline over HTTP. Make one with
@@ -59,7 +65,10 @@ type ServeOptions struct {
 //     gets 413.
 //   - POST /drift takes an array of records, a batch of serving inputs, and
 //     answers the [DriftReport] comparing it with the training profile
-//     (see [Fitted.Drift]); 409 when the pipeline has no profile.
+//     (see [Fitted.Drift]); 409 when the pipeline has no profile. GET /drift
+//     does the same for the last records predicted (see
+//     [ServeOptions.DriftWindow]); 409 without a window or before any
+//     record.
 //   - GET /healthz answers 200 with the target, the input columns a record
 //     needs with their kinds ({"name": "age", "kind": "float"}), the number
 //     of model features, the artifact SHA-256 and the handler's counters
@@ -71,7 +80,12 @@ type PredictHandler struct {
 	artifact string // hex SHA-256 of the artifact
 	prefix   string // cache key prefix
 	classes  []float64
-	stats    struct {
+	window   struct {
+		sync.Mutex
+		recs []map[string]any // ring of the last records predicted
+		next int              // where the next record goes once full
+	}
+	stats struct {
 		requests, records, errors             atomic.Int64
 		cacheHits, cacheMisses, cacheFailures atomic.Int64
 	}
@@ -133,12 +147,15 @@ func (h *PredictHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		h.predict(w, r)
 	case "/drift":
-		if r.Method != http.MethodPost {
-			w.Header().Set("Allow", http.MethodPost)
-			h.fail(w, http.StatusMethodNotAllowed, errors.New("use POST"))
-			return
+		switch r.Method {
+		case http.MethodPost:
+			h.drift(w, r)
+		case http.MethodGet:
+			h.recentDrift(w)
+		default:
+			w.Header().Set("Allow", "GET, POST")
+			h.fail(w, http.StatusMethodNotAllowed, errors.New("use GET or POST"))
 		}
-		h.drift(w, r)
 	case "/healthz":
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
 			w.Header().Set("Allow", "GET, HEAD")
@@ -267,7 +284,52 @@ func (h *PredictHandler) predict(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("X-Cache-Hits", fmt.Sprint(hits))
 	}
 	h.stats.records.Add(int64(len(records)))
+	h.remember(records)
 	writeJSON(w, http.StatusOK, predictResponse{Predictions: out, Classes: h.classes})
+}
+
+// remember keeps records in the drift window.
+func (h *PredictHandler) remember(records []map[string]any) {
+	n := h.opts.DriftWindow
+	if n <= 0 {
+		return
+	}
+	h.window.Lock()
+	defer h.window.Unlock()
+	for _, rec := range records {
+		if len(h.window.recs) < n {
+			h.window.recs = append(h.window.recs, rec)
+			continue
+		}
+		h.window.recs[h.window.next] = rec
+		h.window.next = (h.window.next + 1) % n
+	}
+}
+
+// recentDrift answers the drift report of the records in the window.
+func (h *PredictHandler) recentDrift(w http.ResponseWriter) {
+	if h.p.Profile == nil {
+		h.fail(w, http.StatusConflict, fmt.Errorf("drift check: %w", ErrNoProfile))
+		return
+	}
+	h.window.Lock()
+	recs := slices.Clone(h.window.recs)
+	h.window.Unlock()
+	if len(recs) == 0 {
+		h.fail(w, http.StatusConflict, errors.New("drift check: no records in the window yet (see ServeOptions.DriftWindow)"))
+		return
+	}
+	f, err := h.p.FrameFromRecords(recs)
+	if err != nil {
+		h.fail(w, http.StatusInternalServerError, err)
+		return
+	}
+	rep, err := h.p.Drift(f, DriftOptions{})
+	if err != nil {
+		h.fail(w, http.StatusInternalServerError, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, rep)
 }
 
 // drift answers the drift report of a batch of records.

@@ -153,6 +153,44 @@ func TestHandlerDrift(t *testing.T) {
 	if status, _, body := post(`[{"tenure": 1}]`); status != 400 || !strings.Contains(body, "missing") {
 		t.Errorf("bad record: %d %s", status, body)
 	}
+	// The window of recent traffic: empty, then the last 300 records.
+	h3, _ := Handler(fitted, ServeOptions{DriftWindow: 300})
+	get := func(h http.Handler) (int, DriftReport) {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest("GET", "/drift", nil))
+		var rep DriftReport
+		json.Unmarshal(rec.Body.Bytes(), &rep)
+		return rec.Code, rep
+	}
+	if code, _ := get(h3); code != http.StatusConflict {
+		t.Errorf("empty window: %d", code)
+	}
+	predictBody := func(h http.Handler, body string) {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest("POST", "/predict", strings.NewReader(body)))
+		if rec.Code != 200 {
+			t.Fatalf("predict: %d %s", rec.Code, rec.Body)
+		}
+	}
+	half := make([]int, 150)
+	for i := range half {
+		half[i] = i
+	}
+	predictBody(h3, recordsJSON(t, data, half...))
+	if code, rep := get(h3); code != 200 || rep.Rows != 150 || len(rep.Drifted()) != 0 {
+		t.Errorf("window of training rows: %d %+v", code, rep.Drifted())
+	}
+	// 150 then 300 shifted records push the training rows out of the window.
+	shiftedHalf, _ := json.Marshal(recs[:150])
+	predictBody(h3, string(shiftedHalf))
+	predictBody(h3, string(shifted))
+	if code, rep := get(h3); code != 200 || rep.Rows != 300 || strings.Join(rep.Drifted(), ",") != "tenure,plan" {
+		t.Errorf("window of shifted rows: %d rows %d drifted %v", code, rep.Rows, rep.Drifted())
+	}
+	if code, _ := get(h); code != http.StatusConflict {
+		t.Errorf("no window: %d", code)
+	}
+
 	plain := *fitted
 	plain.Profile = nil
 	h2, _ := Handler(&plain, ServeOptions{})
@@ -196,7 +234,7 @@ func TestHandlerErrors(t *testing.T) {
 			}
 		})
 	}
-	for _, tt := range []struct{ method, path string }{{"GET", "/predict"}, {"POST", "/healthz"}, {"GET", "/drift"}, {"GET", "/nope"}} {
+	for _, tt := range []struct{ method, path string }{{"GET", "/predict"}, {"POST", "/healthz"}, {"PUT", "/drift"}, {"GET", "/nope"}} {
 		req, _ := http.NewRequest(tt.method, srv.URL+tt.path, nil)
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil {

@@ -3,6 +3,7 @@
 //
 //	POST /predict   one JSON record or an array of records → {"predictions": [...], "classes": [...]}
 //	POST /drift     an array of serving records → the drift report against the training profile
+//	GET  /drift     the same for the last -drift-window records predicted
 //	GET  /healthz   status, input columns, artifact SHA-256 and counters
 //
 // Predictions are cached per record: in memory by default, in Redis with
@@ -58,7 +59,7 @@ func main() {
 type config struct {
 	model, addr, redis string
 	ttl, grace         time.Duration
-	maxRecords         int
+	maxRecords, window int
 	quiet              bool
 }
 
@@ -72,6 +73,7 @@ func parse(args []string, stderr io.Writer) (config, error) {
 	fs.DurationVar(&c.ttl, "ttl", pipeline.DefaultPredictionTTL, "time to live of cached predictions")
 	fs.DurationVar(&c.grace, "grace", 10*time.Second, "how long shutdown waits for requests in flight")
 	fs.IntVar(&c.maxRecords, "max-records", pipeline.DefaultMaxRecords, "most records per request")
+	fs.IntVar(&c.window, "drift-window", 1000, "recent records GET /drift compares with the training profile (0: none)")
 	fs.BoolVar(&c.quiet, "quiet", false, "log nothing but errors")
 	if err := fs.Parse(args); err != nil {
 		return c, err
@@ -104,7 +106,8 @@ func run(ctx context.Context, args []string, stderr io.Writer, ready chan<- stri
 		return err
 	}
 	defer closeStore()
-	h, err := pipeline.Handler(fitted, pipeline.ServeOptions{Cache: store, TTL: c.ttl, MaxRecords: c.maxRecords, Logger: log})
+	h, err := pipeline.Handler(fitted, pipeline.ServeOptions{Cache: store, TTL: c.ttl, MaxRecords: c.maxRecords,
+		DriftWindow: c.window, Logger: log})
 	if err != nil {
 		return err
 	}

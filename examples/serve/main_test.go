@@ -158,6 +158,16 @@ func TestServe(t *testing.T) {
 			if health.Status != "ok" || health.Stats.CacheHits != 1 || health.Stats.Records != 3 || health.Stats.CacheErrors != 0 {
 				t.Errorf("healthz: %+v", health)
 			}
+			dresp, err := client.Get(url + "/drift")
+			if err != nil {
+				t.Fatal(err)
+			}
+			var drift pipeline.DriftReport
+			json.NewDecoder(dresp.Body).Decode(&drift)
+			dresp.Body.Close()
+			if dresp.StatusCode != 200 || drift.Rows != 3 || len(drift.Columns) != 2 {
+				t.Errorf("drift of recent records: %d %+v", dresp.StatusCode, drift)
+			}
 			client.CloseIdleConnections()
 			if err := stop(); err != nil {
 				t.Errorf("shutdown: %v", err)
