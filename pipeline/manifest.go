@@ -72,9 +72,11 @@ type DataInfo struct {
 }
 
 // Params are the parameters of an ML pipeline and its evaluation. Each step
-// and the model are recorded by Go type and JSON encoding; a value that
-// cannot be encoded (a func adapter) has null Params and makes
-// [Params.Complete] false.
+// and the model are recorded by Go type and JSON encoding (a value JSON
+// cannot encode, by its Go syntax as a JSON string); a value holding a func
+// (a func adapter) has null Params and makes [Params.Complete] false. A
+// field named Workers is recorded as 0: worker counts never change results,
+// so runs that differ only in them record the same parameters.
 type Params struct {
 	Target     string          `json:"target"`
 	Inputs     []string        `json:"inputs"`
