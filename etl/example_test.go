@@ -392,3 +392,39 @@ func ExampleNewRejectsWriter() {
 	// Output:
 	// {"source":"people.csv","line":3,"error":"read people.csv line 3 column age: \"4O\": not a number","raw":"2,4O"}
 }
+
+func ExampleOpenCSV() {
+	dir, err := os.MkdirTemp("", "etl")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer os.RemoveAll(dir)
+	path := filepath.Join(dir, "churn.csv")
+	data := "# exported 2024-02-01\ncustomer\tage\tcountry\r\nc1\t34\t US\r\nc2\t????\tDE\r\n"
+	if err := os.WriteFile(path, []byte(data), 0o644); err != nil {
+		log.Fatal(err)
+	}
+	src, err := etl.OpenCSV(path, etl.CSVOptions{
+		Comma:     '\t',
+		Comment:   '#',
+		TrimSpace: true,
+		NA:        []string{"????"},
+		BatchRows: 1,
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer src.Close()
+	err = src.Extract(context.Background(), func(f *frame.Frame) error {
+		ages, _ := f.Float("age")
+		country, _ := f.Col("country")
+		fmt.Println(ages, country.Value(0))
+		return nil
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	// Output:
+	// [34] US
+	// [NaN] DE
+}
