@@ -58,6 +58,9 @@ func TestExternal(t *testing.T) {
 }
 
 func TestStartCluster(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a three-node cluster")
+	}
 	c := StartCluster(t)
 	if len(c.Addrs()) < 3 {
 		t.Fatalf("Addrs = %v", c.Addrs())
