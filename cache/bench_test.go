@@ -9,8 +9,18 @@ import (
 
 // BenchmarkMemoryGetParallel reads 4096 present keys from all cores.
 func BenchmarkMemoryGetParallel(b *testing.B) {
+	benchMemoryGet(b, MemoryOptions{})
+}
+
+// BenchmarkMemoryGetParallelPreciseClock is the same with the precise
+// clock read on every Get (TimeResolution < 0).
+func BenchmarkMemoryGetParallelPreciseClock(b *testing.B) {
+	benchMemoryGet(b, MemoryOptions{TimeResolution: -1})
+}
+
+func benchMemoryGet(b *testing.B, o MemoryOptions) {
 	ctx := context.Background()
-	m := newMemory(b, MemoryOptions{})
+	m := newMemory(b, o)
 	keys := make([]string, 4096)
 	for i := range keys {
 		keys[i] = fmt.Sprintf("key:%d", i)
