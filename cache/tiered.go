@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -31,6 +32,9 @@ type TieredOptions struct {
 	// prefix followed by "invalidate". Ignored when the back is not a
 	// [*Redis].
 	Channel string
+	// Logger receives a warning when the invalidation subscription breaks
+	// (the front tier is then cleared). Nil means silent.
+	Logger *slog.Logger
 }
 
 // Tiered is a [Cache] with a [Memory] front tier and a shared back tier,
@@ -55,6 +59,7 @@ type Tiered struct {
 	rb       *Redis // back as Redis, or nil
 	channel  string
 	id       string
+	logger   *slog.Logger
 	layer    *Aside
 
 	frontHits, backHits, invalidations atomic.Uint64
@@ -93,7 +98,7 @@ func NewTiered(front *Memory, back Cache, o TieredOptions) (*Tiered, error) {
 	}
 	var idb [8]byte
 	_, _ = rand.Read(idb[:])
-	t := &Tiered{front: front, back: back, frontTTL: o.FrontTTL, id: hex.EncodeToString(idb[:]), ready: make(chan struct{})}
+	t := &Tiered{front: front, back: back, frontTTL: o.FrontTTL, id: hex.EncodeToString(idb[:]), logger: o.Logger, ready: make(chan struct{})}
 	t.layer = NewAside(t, AsideOptions{})
 	rb, ok := back.(*Redis)
 	if !ok {
@@ -138,6 +143,9 @@ func (t *Tiered) listen(ctx context.Context) {
 		if err != nil {
 			// Invalidations may have been lost: forget the front tier.
 			t.front.Clear()
+			if t.logger != nil && backoff == 10*time.Millisecond {
+				t.logger.Warn("cache: tiered: invalidation subscription broke; front tier cleared", "channel", t.channel, "err", err)
+			}
 			select {
 			case <-ctx.Done():
 				return

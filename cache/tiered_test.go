@@ -3,6 +3,8 @@ package cache
 import (
 	"context"
 	"errors"
+	"log/slog"
+	"strings"
 	"testing"
 	"time"
 
@@ -142,7 +144,8 @@ func TestTieredRedisDown(t *testing.T) {
 	}
 	ctx := context.Background()
 	r, _ := newTestRedis(t, srv, RedisOptions{Breaker: BreakerOptions{Failures: 2, Cooldown: 50 * time.Millisecond}})
-	tc := newTestTiered(t, r, TieredOptions{})
+	var logged syncBuffer
+	tc := newTestTiered(t, r, TieredOptions{Logger: slog.New(slog.NewTextHandler(&logged, nil))})
 	load := func(context.Context) (string, error) { return "loaded", nil }
 	if _, err := GetOrLoad(ctx, tc, "warm", time.Minute, load); err != nil {
 		t.Fatal(err)
@@ -151,6 +154,7 @@ func TestTieredRedisDown(t *testing.T) {
 	// The subscription breaks: the front is cleared, since invalidations
 	// may be lost. Until then, the front still answers.
 	eventually(t, "front cleared after the subscription broke", func() bool { return tc.front.Len() == 0 })
+	eventually(t, "broken subscription logged", func() bool { return strings.Contains(logged.String(), "subscription broke") })
 	if _, _, err := tc.Get(ctx, "cold"); err == nil {
 		t.Error("front miss with the back down: no error")
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -88,6 +89,9 @@ type WriteBehindOptions struct {
 	// FlushTimeout bounds each background flush. Zero means
 	// DefaultLoadTimeout.
 	FlushTimeout time.Duration
+	// Logger receives a warning for each failed background flush (they are
+	// also counted in Stats). Nil means silent.
+	Logger *slog.Logger
 }
 
 // ErrBackpressure is wrapped by the error Put returns when the store keeps
@@ -183,7 +187,10 @@ func (w *WriteBehind[T]) loop(ctx context.Context) {
 		case <-w.kick:
 		}
 		fctx, cancel := context.WithTimeout(ctx, w.o.FlushTimeout)
-		_ = w.Flush(fctx) // counted; the writes stay pending
+		if err := w.Flush(fctx); err != nil && w.o.Logger != nil && ctx.Err() == nil {
+			// The writes stay pending for the next flush.
+			w.o.Logger.Warn("cache: write-behind flush failed", "err", err, "pending", w.Pending())
+		}
 		cancel()
 	}
 }

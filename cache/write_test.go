@@ -1,10 +1,13 @@
 package cache
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"maps"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -159,7 +162,9 @@ func TestWriteBehindIntervalAndBackpressure(t *testing.T) {
 	ctx := context.Background()
 	m := newMemory(t, MemoryOptions{})
 	db := &store{rows: map[string]int{}}
-	w, err := NewWriteBehind(m, 0, db.flush, WriteBehindOptions{MaxBatch: 100, Interval: 20 * time.Millisecond, MaxPending: 3})
+	var logged syncBuffer
+	logger := slog.New(slog.NewTextHandler(&logged, nil))
+	w, err := NewWriteBehind(m, 0, db.flush, WriteBehindOptions{MaxBatch: 100, Interval: 20 * time.Millisecond, MaxPending: 3, Logger: logger})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -178,6 +183,9 @@ func TestWriteBehindIntervalAndBackpressure(t *testing.T) {
 	if err := w.Put(ctx, "over", 1); !errors.Is(err, ErrBackpressure) {
 		t.Errorf("Put over MaxPending with the store down: %v", err)
 	}
+	eventually(t, "a failed background flush is logged", func() bool {
+		return strings.Contains(logged.String(), "write-behind flush failed")
+	})
 	db.mu.Lock()
 	db.fail = false
 	db.mu.Unlock()
@@ -301,4 +309,23 @@ func TestGetOrLoadMany(t *testing.T) {
 	if got, err := GetOrLoadMany[int](ctx, m, nil, 0, nil); err != nil || len(got) != 0 {
 		t.Errorf("no keys: %v, %v", got, err)
 	}
+}
+
+// syncBuffer is a bytes.Buffer safe for a logger writing from another
+// goroutine.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
