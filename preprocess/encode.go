@@ -661,13 +661,19 @@ func (e *TargetEncoder) Validate() error {
 type HashSpec struct {
 	// Columns to hash; empty means every categorical and string column.
 	Columns []string
-	// Features is the number of output columns (at least 1).
+	// Features is the number of output columns, 1 to [MaxHashFeatures].
 	Features int
 	// Prefix names the output columns; empty means "hash".
 	Prefix string
 	// NoAlternateSign adds +1 (or +x) always.
 	NoAlternateSign bool
 }
+
+// MaxHashFeatures bounds [HashSpec].Features (scikit-learn's default
+// n_features, 2^20): the output is dense, a column per feature, so a larger
+// count (in a spec, or in a crafted saved state) would allocate without
+// bound.
+const MaxHashFeatures = 1 << 20
 
 // Hash returns the specification of a hashing encoder of cols into
 // features columns.
@@ -680,8 +686,8 @@ func Hash(features int, cols ...string) HashSpec {
 // frame.ErrNoColumn, frame.ErrKind (a time or bool column), and ctx.Err()
 // when ctx is cancelled.
 func (s HashSpec) Fit(ctx context.Context, f *frame.Frame) (Fitted, error) {
-	if s.Features < 1 {
-		return nil, fmt.Errorf("hash: %d features: %w", s.Features, ErrParam)
+	if s.Features < 1 || s.Features > MaxHashFeatures {
+		return nil, fmt.Errorf("hash: %d features, want 1 to %d: %w", s.Features, MaxHashFeatures, ErrParam)
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -812,7 +818,7 @@ func (h *Hasher) Transform(ctx context.Context, f *frame.Frame) (*frame.Frame, e
 // Validate reports whether the state is usable. It returns an error
 // wrapping [ErrState] otherwise.
 func (h *Hasher) Validate() error {
-	if len(h.Columns) == 0 || len(h.Kinds) != len(h.Columns) || h.Features < 1 || h.Prefix == "" {
+	if len(h.Columns) == 0 || len(h.Kinds) != len(h.Columns) || h.Features < 1 || h.Features > MaxHashFeatures || h.Prefix == "" {
 		return fmt.Errorf("hasher: %d columns, %d kinds, %d features, prefix %q: %w", len(h.Columns), len(h.Kinds), h.Features, h.Prefix, ErrState)
 	}
 	for i, k := range h.Kinds {

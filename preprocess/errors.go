@@ -22,4 +22,8 @@ var (
 	// hand-edited file): lengths disagree, a scale is zero, a category is
 	// listed twice.
 	ErrState = errors.New("corrupt fitted state")
+	// ErrTooManyCategories: a column has more categories than a step
+	// accepts (see OneHotSpec.MaxCardinality), as a column of identifiers
+	// does.
+	ErrTooManyCategories = errors.New("too many categories")
 )

@@ -146,7 +146,20 @@ type OneHotSpec struct {
 	// a feature (before dropping) by grouping the least frequent categories
 	// as infrequent (scikit-learn's max_categories); 0 means no cap.
 	MaxCategories int
+	// MaxCardinality guards against one-hot encoding a column of
+	// identifiers, whose output would hold a column per row: a column
+	// that would get more than MaxCardinality output columns (after
+	// grouping infrequent categories, before dropping) fails Fit with an
+	// error wrapping [ErrTooManyCategories] that names it and its count.
+	// Zero means [DefaultMaxCardinality]; a negative value means no limit.
+	// Set MaxCategories, or use [Hash] or [FrequencyEncode], for a column
+	// that truly has that many categories.
+	MaxCardinality int
 }
+
+// DefaultMaxCardinality is the most output columns [OneHotSpec] makes of one
+// column unless its MaxCardinality says otherwise.
+const DefaultMaxCardinality = 1000
 
 // InfrequentCategory is the name one-hot encoding gives the group of
 // infrequent categories: column "city" gets "city=<infrequent>".
@@ -312,6 +325,10 @@ func (p *oneHotPartial) Finish() (Fitted, error) {
 			counts[k] = p.counts[i].ByValue[c]
 		}
 		oc := OneHotColumn{Name: name, Categories: seen, Infrequent: p.spec.infrequent(counts, p.cols.rows), Drop: -1}
+		if limit := cmp.Or(p.spec.MaxCardinality, DefaultMaxCardinality); limit > 0 && oc.outputs() > limit {
+			return nil, fmt.Errorf("%s fit: column %q has %d categories, more than the limit of %d (MaxCardinality; set MaxCategories, or hash or frequency-encode it): %w",
+				oneHotStep, name, oc.outputs(), limit, ErrTooManyCategories)
+		}
 		if p.spec.Drop == DropFirst || (p.spec.Drop == DropIfBinary && oc.outputs() == 2) {
 			oc.Drop = 0
 		}
