@@ -41,7 +41,9 @@ func FuzzDecodeValue(f *testing.F) {
 		checkDecode[[]float64](t, data, func(a, b []float64) bool {
 			return len(a) == len(b) && bytes.Equal(mustNumeric(t, &a), mustNumeric(t, &b))
 		})
-		checkDecode[[]int32](t, data, func(a, b []int32) bool { return len(a) == len(b) && bytes.Equal(mustNumeric(t, &a), mustNumeric(t, &b)) })
+		checkDecode[[]int32](t, data, func(a, b []int32) bool {
+			return len(a) == len(b) && bytes.Equal(mustNumeric(t, &a), mustNumeric(t, &b))
+		})
 		checkDecode[string](t, data, func(a, b string) bool { return a == b })
 		checkDecode[fuzzRecord](t, data, func(a, b fuzzRecord) bool { return a.Name == b.Name && len(a.Tags) == len(b.Tags) })
 		checkDecode[httpEntry](t, data, func(a, b httpEntry) bool { return a.Status == b.Status && bytes.Equal(a.Body, b.Body) })
