@@ -110,7 +110,26 @@ type CSVOptions struct {
 	// input order, from the goroutine that called Extract. Required with
 	// [Reject]; an error from it stops the extraction.
 	Rejects Loader[Rejected]
+	// MaxRecordBytes bounds one record (its lines, for a quoted field
+	// holding line breaks). A longer one — a quote left open, a file that
+	// is not text — stops the extraction with an error wrapping
+	// [ErrRecordTooLarge] under every policy, before memory grows past the
+	// bound. Default [DefaultMaxRecordBytes]; negative means no bound.
+	MaxRecordBytes int
+	// MaxFieldBytes bounds one field: a longer one makes its record bad
+	// with an error wrapping [ErrFieldTooLarge] (rejected under [Reject]).
+	// Default 0: only MaxRecordBytes applies.
+	MaxFieldBytes int
+	// MaxInputBytes bounds the bytes read from the input, counted after
+	// gzip decompression: more stops the extraction with an error wrapping
+	// [ErrInputTooLarge]. It guards against a small compressed file that
+	// expands without bound. Default 0: no bound.
+	MaxInputBytes int64
 }
+
+// DefaultMaxRecordBytes is the default bound on one record of a CSV or JSON
+// Lines input (see CSVOptions.MaxRecordBytes).
+const DefaultMaxRecordBytes = 64 << 20
 
 // Stats counts what a source has read. Records counts every record read
 // (data records, not the header, comments or blank lines); after a run that
@@ -253,8 +272,8 @@ func (o *CSVOptions) syntax() (csvSyntax, error) {
 	if s.quoting && s.quote == s.sep || s.comment != 0 && (s.comment == s.sep || s.quoting && s.comment == s.quote) {
 		return s, fmt.Errorf("csv options: delimiter, quote and comment must differ: %w", ErrOptions)
 	}
-	if o.BatchRows < 0 || o.InferRows < 0 || o.Workers < 0 {
-		return s, fmt.Errorf("csv options: negative BatchRows, InferRows or Workers: %w", ErrOptions)
+	if o.BatchRows < 0 || o.InferRows < 0 || o.Workers < 0 || o.MaxFieldBytes < 0 || o.MaxInputBytes < 0 {
+		return s, fmt.Errorf("csv options: negative BatchRows, InferRows, Workers, MaxFieldBytes or MaxInputBytes: %w", ErrOptions)
 	}
 	if o.OnError == Reject && o.Rejects == nil {
 		return s, fmt.Errorf("csv options: the Reject policy needs a Rejects loader: %w", ErrOptions)
@@ -304,7 +323,8 @@ func (x *CSVExtractor) Extract(ctx context.Context, emit func(*frame.Frame) erro
 	if workers == 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
-	ck := &chunker{syn: &syn, r: x.r, line: 1, maxRecs: batchRows, maxBytes: maxChunkBytes, free: make(chan []byte, workers+2)}
+	ck := &chunker{syn: &syn, r: boundInput(x.r, o.MaxInputBytes), line: 1, maxRecs: batchRows, maxBytes: maxChunkBytes,
+		maxRecord: maxRecordBytes(o.MaxRecordBytes), free: make(chan []byte, workers+2)}
 	defer func() { x.stats.bytes.Store(ck.bytes) }()
 
 	// Read the header and enough chunks to sample inferRows records.
@@ -486,7 +506,7 @@ func (x *CSVExtractor) buildPlan(syn csvSyntax, header [][]byte, sample [][]stri
 		spell = append(spell, DefaultNA...)
 	}
 	plan := &csvPlan{syn: syn, source: o.Name, names: names, kinds: make([]frame.Kind, len(names)),
-		na: newNASet(spell), spellings: spell, policy: o.OnError}
+		na: newNASet(spell), spellings: spell, policy: o.OnError, maxField: o.MaxFieldBytes}
 	for _, sp := range spell {
 		if _, ok := parseFloat([]byte(sp)); ok {
 			plan.numericNA = true
@@ -556,4 +576,52 @@ func inferKind(na *naSet, sample [][]string, i, width int, str bool) frame.Kind 
 		return frame.String
 	}
 	return frame.Categorical
+}
+
+// maxRecordBytes resolves a MaxRecordBytes option: 0 is the default,
+// negative no bound (0 for the chunker).
+func maxRecordBytes(n int) int {
+	switch {
+	case n == 0:
+		return DefaultMaxRecordBytes
+	case n < 0:
+		return 0
+	}
+	return n
+}
+
+// boundInput returns r, or r limited to n bytes (n > 0): reading past them
+// fails with an error wrapping [ErrInputTooLarge].
+func boundInput(r io.Reader, n int64) io.Reader {
+	if n <= 0 {
+		return r
+	}
+	return &boundedReader{r: r, left: n, limit: n}
+}
+
+type boundedReader struct {
+	r           io.Reader
+	left, limit int64
+}
+
+func (b *boundedReader) Read(p []byte) (int, error) {
+	if b.left <= 0 {
+		// At the bound: the input is too large if anything follows.
+		var one [1]byte
+		for {
+			n, err := b.r.Read(one[:])
+			if n > 0 {
+				return 0, fmt.Errorf("more than %d bytes: %w", b.limit, ErrInputTooLarge)
+			}
+			if err != nil {
+				return 0, err
+			}
+		}
+	}
+	if int64(len(p)) > b.left {
+		p = p[:b.left]
+	}
+	n, err := b.r.Read(p)
+	b.left -= int64(n)
+	return n, err
 }

@@ -62,6 +62,8 @@ type csvPlan struct {
 	spellings []string
 	numericNA bool
 	policy    Policy
+	// maxField bounds a field's bytes (0: no bound).
+	maxField int
 	// special marks the bytes that end a plain field: the delimiter, '\n'
 	// and, when quoting, the quote.
 	special [256]bool
@@ -231,10 +233,10 @@ func (p *csvPlan) parse(data []byte, line int, capacity int) chunkResult {
 			rec = trimEOL(rec)
 			res.records++
 			if st == plainOK {
-				rows++
-				continue
+				perr = cp.checkFieldSizes(rec, recLine, false)
+			} else {
+				perr = cp.plainError(st, rec, recLine)
 			}
-			perr = cp.plainError(st, rec, recLine)
 		case plainQuoted:
 			for i := range cols {
 				cols[i].truncate(rows)
@@ -249,7 +251,9 @@ func (p *csvPlan) parse(data []byte, line int, capacity int) chunkResult {
 			rec = trimEOL(rec)
 			res.records++
 			if perr = cp.splitQuoted(rec, recLine); perr == nil {
-				perr = cp.convert(rec, recLine, cols)
+				if perr = cp.checkFieldSizes(rec, recLine, true); perr == nil {
+					perr = cp.convert(rec, recLine, cols)
+				}
 			}
 		}
 		if perr == nil {
@@ -383,6 +387,31 @@ func (cp *chunkParser) parsePlain(data []byte, pos int, cols []colBuilder, rows 
 		i++
 		start = i
 	}
+}
+
+// checkFieldSizes returns an error wrapping [ErrFieldTooLarge] for the
+// first field of rec longer than the plan's maxField, nil when there is
+// none. It costs a comparison unless rec itself is longer than the bound.
+// With split, cp.fields already holds rec's fields.
+func (cp *chunkParser) checkFieldSizes(rec []byte, line int, split bool) *ParseError {
+	p := cp.p
+	if p.maxField <= 0 || len(rec) <= p.maxField {
+		return nil
+	}
+	if !split {
+		cp.splitPlain(rec)
+	}
+	for i, f := range cp.fields {
+		if len(f) > p.maxField {
+			pe := &ParseError{Source: p.source, Line: line, Column: i + 1, Raw: string(f[:min(len(f), 80)]),
+				Err: fmt.Errorf("%w: %d bytes, more than %d", ErrFieldTooLarge, len(f), p.maxField)}
+			if i < len(p.names) {
+				pe.ColumnName = p.names[i]
+			}
+			return pe
+		}
+	}
+	return nil
 }
 
 // plainError builds the error parsePlain reported.

@@ -2,6 +2,7 @@ package etl
 
 import (
 	"bytes"
+	"fmt"
 	"io"
 )
 
@@ -86,7 +87,10 @@ type chunker struct {
 	line     int         // line number of buf[0]
 	maxRecs  int
 	maxBytes int
-	eof      bool
+	// maxRecord bounds one record's bytes (0: no bound), so that a runaway
+	// quote or a file that is not text cannot grow buf without bound.
+	maxRecord int
+	eof       bool
 	started  bool
 	bytes    int64 // bytes read so far
 	lastSize int
@@ -147,6 +151,11 @@ func (c *chunker) next() ([]byte, int, error) {
 		if c.scan > 0 && (c.recs >= c.maxRecs || c.scan >= c.maxBytes || c.eof) {
 			line := c.line
 			return c.cut(c.scan), line, nil
+		}
+		if c.maxRecord > 0 && len(c.buf)-c.scan > c.maxRecord {
+			// buf[scan:] is one incomplete record (complete ones were
+			// scanned, or a chunk was returned above).
+			return nil, 0, fmt.Errorf("line %d: record longer than %d bytes: %w", c.line+c.lines, c.maxRecord, ErrRecordTooLarge)
 		}
 		if c.eof {
 			if len(c.buf) == 0 {

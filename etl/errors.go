@@ -38,6 +38,18 @@ var (
 	// ErrKind: a value's type does not fit its column's kind (a JSON
 	// object where a number is expected, a number for a time column).
 	ErrKind = errors.New("value does not fit the column's kind")
+	// ErrRecordTooLarge: a record (a line, or the lines of a quoted field)
+	// is longer than the source's MaxRecordBytes: a quote left open, or
+	// input that is not text. It stops the extraction under every policy,
+	// since the record's end cannot be found within the bound.
+	ErrRecordTooLarge = errors.New("record too large")
+	// ErrFieldTooLarge: a field is longer than CSVOptions.MaxFieldBytes.
+	// The record is bad like any other (rejected under [Reject]).
+	ErrFieldTooLarge = errors.New("field too large")
+	// ErrInputTooLarge: an input yields more bytes than the source's
+	// MaxInputBytes, counted after gzip decompression (a small compressed
+	// file that expands without bound).
+	ErrInputTooLarge = errors.New("input too large")
 )
 
 // ParseError reports a value or record that could not be read. Line is the

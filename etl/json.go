@@ -202,7 +202,8 @@ func (x *JSONExtractor) extractLines(ctx context.Context, out *sink) error {
 	if workers == 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
-	ck := &chunker{syn: &csvSyntax{}, r: x.r, line: 1, maxRecs: batchRows, maxBytes: maxChunkBytes}
+	ck := &chunker{syn: &csvSyntax{}, r: boundInput(x.r, o.MaxInputBytes), line: 1, maxRecs: batchRows, maxBytes: maxChunkBytes,
+		maxRecord: maxRecordBytes(o.MaxRecordBytes)}
 	var pending []*chunkJob
 	var sample []sampleRecord
 	var readErr error
@@ -308,11 +309,17 @@ func seekRecords(dec *json.Decoder, path []string) error {
 	return nil
 }
 
-func (x *JSONExtractor) extractDocument(ctx context.Context, out *sink) error {
+func (x *JSONExtractor) extractDocument(ctx context.Context, out *sink) (err error) {
 	o := &x.opts
 	batchRows, inferRows := o.batchRows(), o.inferRows()
-	cr := &countingReader{r: x.r}
-	defer func() { x.stats.bytes.Store(cr.n) }()
+	cr := &countingReader{r: boundInput(x.r, o.MaxInputBytes)}
+	defer func() {
+		x.stats.bytes.Store(cr.n)
+		// The decoder reports a read error as text: keep it testable.
+		if err != nil && cr.err != nil && !errors.Is(err, cr.err) {
+			err = fmt.Errorf("read %s: %w", o.Name, cr.err)
+		}
+	}()
 	dec := json.NewDecoder(cr)
 	if o.Records != "" {
 		if err := seekRecords(dec, strings.Split(o.Records, o.sep())); err != nil {
@@ -471,12 +478,16 @@ func readObjectRest(dec *json.Decoder) (json.RawMessage, error) {
 }
 
 type countingReader struct {
-	r io.Reader
-	n int64
+	r   io.Reader
+	n   int64
+	err error // the first read error other than io.EOF
 }
 
 func (c *countingReader) Read(p []byte) (int, error) {
 	n, err := c.r.Read(p)
 	c.n += int64(n)
+	if err != nil && err != io.EOF && c.err == nil {
+		c.err = err
+	}
 	return n, err
 }

@@ -69,11 +69,20 @@ type RecordOptions struct {
 	// Rejects receives rejected records under [Reject], in order, from the
 	// goroutine that called Extract. Required with [Reject].
 	Rejects Loader[Rejected]
+	// MaxRecordBytes bounds one line of JSON Lines: a longer one stops the
+	// extraction with an error wrapping [ErrRecordTooLarge]. Default
+	// [DefaultMaxRecordBytes]; negative means no bound. (A JSON document
+	// is bounded by MaxInputBytes.)
+	MaxRecordBytes int
+	// MaxInputBytes bounds the bytes read from the input, counted after
+	// gzip decompression: more stops the extraction with an error wrapping
+	// [ErrInputTooLarge]. Default 0: no bound.
+	MaxInputBytes int64
 }
 
 func (o *RecordOptions) check() error {
-	if o.BatchRows < 0 || o.InferRows < 0 || o.Workers < 0 {
-		return fmt.Errorf("record options: negative BatchRows, InferRows or Workers: %w", ErrOptions)
+	if o.BatchRows < 0 || o.InferRows < 0 || o.Workers < 0 || o.MaxInputBytes < 0 {
+		return fmt.Errorf("record options: negative BatchRows, InferRows, Workers or MaxInputBytes: %w", ErrOptions)
 	}
 	if o.OnError == Reject && o.Rejects == nil {
 		return fmt.Errorf("record options: the Reject policy needs a Rejects loader: %w", ErrOptions)
