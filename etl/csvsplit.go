@@ -91,9 +91,9 @@ type chunker struct {
 	// quote or a file that is not text cannot grow buf without bound.
 	maxRecord int
 	eof       bool
-	started  bool
-	bytes    int64 // bytes read so far
-	lastSize int
+	started   bool
+	bytes     int64 // bytes read so far
+	lastSize  int
 }
 
 const minRead = 64 << 10
