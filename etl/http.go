@@ -3,6 +3,8 @@ package etl
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -124,10 +126,47 @@ type HTTPOptions struct {
 // ErrTooLarge: a response body exceeded HTTPOptions.MaxBodyBytes.
 var ErrTooLarge = errors.New("response body too large")
 
+// ErrForeignLink: a Link header's next page is on another scheme, host or
+// port than the page that gave it. It is not followed, so the request
+// headers (credentials) never reach a server the caller did not name.
+var ErrForeignLink = errors.New("next page on another server")
+
+// ErrPageLoop: a Cursor or Link next page is one the extraction already
+// fetched for the same URL, which would repeat forever.
+var ErrPageLoop = errors.New("pagination loops")
+
+// redactURL returns u with any password replaced by "xxxxx", for errors,
+// source names and logs.
+func redactURL(u string) string {
+	p, err := url.Parse(u)
+	if err != nil || p.User == nil {
+		return u
+	}
+	return p.Redacted()
+}
+
+// cacheKey is the cache key of a GET of u. A URL carrying credentials is
+// keyed by its redacted form and a digest of the whole, so the secret is
+// never stored in the cache's key space.
+func cacheKey(u string) string {
+	if r := redactURL(u); r != u {
+		sum := sha256.Sum256([]byte(u))
+		return "etl/http/GET " + r + "#" + hex.EncodeToString(sum[:8])
+	}
+	return "etl/http/GET " + u
+}
+
+// sameOrigin reports whether a and b have the same scheme, host and port.
+func sameOrigin(a, b string) bool {
+	pa, err1 := url.Parse(a)
+	pb, err2 := url.Parse(b)
+	return err1 == nil && err2 == nil && strings.EqualFold(pa.Scheme, pb.Scheme) && strings.EqualFold(pa.Host, pb.Host)
+}
+
 // HTTPError is a response with a status the extractor does not retry (a 4xx
 // other than 429), or the last response after retries ran out.
 type HTTPError struct {
-	URL    string
+	URL    string // the request URL, any password in it redacted
 	Status int
 	Body   string // the start of the body
 }
@@ -183,7 +222,7 @@ func HTTPJSON(opts HTTPOptions, urls ...string) (*HTTPExtractor, error) {
 	for _, u := range urls {
 		p, err := url.Parse(u)
 		if err != nil || (p.Scheme != "http" && p.Scheme != "https") {
-			return nil, fmt.Errorf("http: bad URL %q: %w", u, ErrOptions)
+			return nil, fmt.Errorf("http: bad URL %q: %w", redactURL(u), ErrOptions)
 		}
 	}
 	if err := opts.Records.check(); err != nil {
@@ -231,9 +270,9 @@ func HTTPJSON(opts HTTPOptions, urls ...string) (*HTTPExtractor, error) {
 	opts.MaxBodyBytes = cmpOr(opts.MaxBodyBytes, 32<<20)
 	opts.CacheTTL = cmpOr(opts.CacheTTL, 5*time.Minute)
 	if opts.Records.Name == "" {
-		opts.Records.Name = urls[0]
+		opts.Records.Name = redactURL(urls[0])
 		if len(urls) > 1 {
-			opts.Records.Name = fmt.Sprintf("%s (+%d URLs)", urls[0], len(urls)-1)
+			opts.Records.Name = fmt.Sprintf("%s (+%d URLs)", redactURL(urls[0]), len(urls)-1)
 		}
 	}
 	x := &HTTPExtractor{urls: append([]string(nil), urls...), opts: opts}
@@ -282,7 +321,8 @@ type page struct {
 // Records.BatchRows rows, in order. It returns nil after the last page, an
 // [*HTTPError] (a 404, or a 5xx after the retries), a network error after
 // the retries, an error wrapping [ErrJSON] for a body that is not JSON or
-// lacks the records array, the first [*ParseError] under [Fail], emit's
+// lacks the records array, [ErrPageLoop] for a Cursor or Link next page
+// fetched already, [ErrForeignLink] for a Link to another server, the first [*ParseError] under [Fail], emit's
 // error, or ctx.Err(). Every request has stopped when it returns.
 func (x *HTTPExtractor) Extract(ctx context.Context, emit func(*frame.Frame) error) error {
 	if !x.busy.CompareAndSwap(false, true) {
@@ -334,6 +374,7 @@ func (x *HTTPExtractor) Extract(ctx context.Context, emit func(*frame.Frame) err
 		defer close(order)
 		for i, u := range x.urls {
 			next := u
+			var seen map[string]bool // Cursor and Link pages fetched for u
 			for k := 0; pg.MaxPages == 0 || k < pg.MaxPages; k++ {
 				if ended[i].Load() {
 					break
@@ -359,6 +400,20 @@ func (x *HTTPExtractor) Extract(ctx context.Context, emit func(*frame.Frame) err
 					}
 					if p.err != nil || p.next == "" {
 						break
+					}
+					if seen == nil {
+						seen = map[string]bool{u: true}
+					}
+					seen[p.url] = true
+					if seen[p.next] {
+						looped := &page{src: i, index: k + 1, url: p.next, done: make(chan struct{}), ended: &ended[i],
+							err: fmt.Errorf("read %s: next page %s was fetched already: %w", redactURL(u), redactURL(p.next), ErrPageLoop)}
+						close(looped.done)
+						select {
+						case order <- looped:
+						case <-gctx.Done():
+						}
+						return nil
 					}
 					next = p.next
 				}
@@ -444,12 +499,12 @@ func (x *HTTPExtractor) collect(gctx, ctx context.Context, order <-chan *page, e
 			res.records++
 			if perr := parseJSONRecord(b, raw); perr != nil {
 				perr.Record = index
-				perr.Source = p.url
+				perr.Source = redactURL(p.url)
 				if o.OnError == Fail {
 					res.err = perr
 					return out.handle(ctx, res)
 				}
-				res.rejects = append(res.rejects, Rejected{Source: p.url, Record: index, Raw: string(raw), Err: perr})
+				res.rejects = append(res.rejects, Rejected{Source: redactURL(p.url), Record: index, Raw: string(raw), Err: perr})
 			}
 			if b.rows >= batchRows {
 				if err := flush(); err != nil {
@@ -485,7 +540,7 @@ func (x *HTTPExtractor) fetchPage(ctx context.Context, p *page) {
 	}
 	x.pages.Add(1)
 	x.stats.bytes.Add(int64(len(body)))
-	name := p.url
+	name := redactURL(p.url)
 	dec := json.NewDecoder(bytes.NewReader(body))
 	if rp := x.opts.Records.Records; rp != "" {
 		if err := seekRecords(dec, strings.Split(rp, x.opts.Records.sep())); err != nil {
@@ -547,6 +602,12 @@ func (x *HTTPExtractor) fetchPage(ctx context.Context, p *page) {
 		}
 	case Link:
 		p.next = nextLink(header.Values("Link"), p.url)
+		if p.next != "" && !sameOrigin(p.next, p.url) {
+			// The request headers (credentials) must not go to another
+			// server because a response said so.
+			p.err = fmt.Errorf("read %s: next page %s is on another server: %w", name, redactURL(p.next), ErrForeignLink)
+			p.next = ""
+		}
 	}
 }
 
@@ -579,7 +640,7 @@ func nextLink(links []string, base string) string {
 // holds it, retrying as configured.
 func (x *HTTPExtractor) fetch(ctx context.Context, u string) ([]byte, http.Header, error) {
 	o := &x.opts
-	key := "etl/http/GET " + u
+	key := cacheKey(u)
 	if o.Cache != nil && o.Pages.Kind != Link {
 		body, ok, err := o.Cache.Get(ctx, key)
 		switch {
@@ -647,6 +708,7 @@ func (x *HTTPExtractor) fetch(ctx context.Context, u string) ([]byte, http.Heade
 // error and any Retry-After the response asked for.
 func (x *HTTPExtractor) once(ctx context.Context, u string) ([]byte, http.Header, time.Duration, error) {
 	o := &x.opts
+	shown := redactURL(u)
 	rctx, cancel := context.WithTimeout(ctx, o.Timeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(rctx, http.MethodGet, u, nil)
@@ -663,20 +725,20 @@ func (x *HTTPExtractor) once(ctx context.Context, u string) ([]byte, http.Header
 	}
 	resp, err := o.Client.Do(req)
 	if err != nil {
-		return nil, nil, 0, fmt.Errorf("GET %s: %w", u, err)
+		return nil, nil, 0, fmt.Errorf("GET %s: %w", shown, err)
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, o.MaxBodyBytes+1))
 	if err != nil {
-		return nil, nil, 0, fmt.Errorf("GET %s: reading body: %w", u, err)
+		return nil, nil, 0, fmt.Errorf("GET %s: reading body: %w", shown, err)
 	}
 	if int64(len(body)) > o.MaxBodyBytes {
-		return nil, nil, 0, fmt.Errorf("GET %s: more than %d bytes: %w", u, o.MaxBodyBytes, ErrTooLarge)
+		return nil, nil, 0, fmt.Errorf("GET %s: more than %d bytes: %w", shown, o.MaxBodyBytes, ErrTooLarge)
 	}
 	if resp.StatusCode/100 == 2 {
 		return body, resp.Header, 0, nil
 	}
-	he := &HTTPError{URL: u, Status: resp.StatusCode, Body: clipRaw(strings.TrimSpace(string(body)))}
+	he := &HTTPError{URL: shown, Status: resp.StatusCode, Body: clipRaw(strings.TrimSpace(string(body)))}
 	return nil, nil, retryAfter(resp.Header.Get("Retry-After")), he
 }
 
