@@ -56,7 +56,9 @@ func benchStep(b *testing.B, s Step, transform bool) {
 	if err != nil {
 		b.Fatal(err)
 	}
+	b.ReportAllocs()
 	b.ResetTimer()
+	cpu := processCPU()
 	for b.Loop() {
 		if transform {
 			_, err = fitted.Transform(ctx, f)
@@ -67,6 +69,7 @@ func benchStep(b *testing.B, s Step, transform bool) {
 			b.Fatal(err)
 		}
 	}
+	b.ReportMetric((processCPU()-cpu).Seconds()/float64(b.N), "cpu-s/op")
 }
 
 // BenchmarkStandardScaleFit fits four float columns of 1,000,000 rows.
@@ -77,6 +80,27 @@ func BenchmarkStandardScaleFit(b *testing.B) {
 // BenchmarkStandardScaleTransform scales four float columns of 1,000,000 rows.
 func BenchmarkStandardScaleTransform(b *testing.B) {
 	benchStep(b, StandardScale("x0", "x1", "x2", "x3"), true)
+}
+
+// BenchmarkMinMaxScaleFit fits four float columns of 1,000,000 rows.
+func BenchmarkMinMaxScaleFit(b *testing.B) {
+	benchStep(b, MinMaxScale("x0", "x1", "x2", "x3"), false)
+}
+
+// BenchmarkMinMaxScaleTransform scales four float columns of 1,000,000 rows.
+func BenchmarkMinMaxScaleTransform(b *testing.B) {
+	benchStep(b, MinMaxScale("x0", "x1", "x2", "x3"), true)
+}
+
+// BenchmarkRobustScaleFit fits the medians and interquartile ranges of
+// four float columns of 1,000,000 rows (exact quantiles).
+func BenchmarkRobustScaleFit(b *testing.B) {
+	benchStep(b, RobustScale("x0", "x1", "x2", "x3"), false)
+}
+
+// BenchmarkRobustScaleTransform scales four float columns of 1,000,000 rows.
+func BenchmarkRobustScaleTransform(b *testing.B) {
+	benchStep(b, RobustScale("x0", "x1", "x2", "x3"), true)
 }
 
 // BenchmarkOneHotFit fits one categorical column of 1,000,000 rows, 20 categories.

@@ -3,8 +3,11 @@ features/bench_test.go (the same splitmix64 generator), for comparison with
 
     go test -run XXX -bench Tfidf -benchmem ./features
 
-Run with /usr/bin/python3 features/testdata/bench_tfidf.py.
+Run with /usr/bin/python3 features/testdata/bench_tfidf.py [RUNS] [notes|wide].
 """
+import os
+import statistics
+import sys
 import time
 
 from sklearn.feature_extraction.text import TfidfVectorizer
@@ -55,7 +58,8 @@ def wide(n):
 
 
 def bench(name, docs, repeat=3):
-    """Best of repeat wall and CPU times of fit_transform, then of transform."""
+    """Median wall and CPU (user + system) times of fit_transform, then of
+    transform, over repeat runs, with every run's wall time and the load."""
     wall, cpu, wall_t, cpu_t = [], [], [], []
     for _ in range(repeat):
         t, c = time.perf_counter(), time.process_time()
@@ -67,16 +71,22 @@ def bench(name, docs, repeat=3):
         v.transform(docs)
         wall_t.append(time.perf_counter() - t)
         cpu_t.append(time.process_time() - c)
-    print(f"{name}: {len(docs)} docs, {X.shape[1]} terms, {X.nnz} stored values; best of {repeat}: "
-          f"fit_transform {min(wall):.3f} s wall, {min(cpu):.3f} s CPU; "
-          f"transform {min(wall_t):.3f} s wall, {min(cpu_t):.3f} s CPU")
+    med = statistics.median
+    print(f"{name}: {len(docs)} docs, {X.shape[1]} terms, {X.nnz} stored values; median of {repeat}: "
+          f"fit_transform {med(wall):.3f} s wall, {med(cpu):.3f} s CPU (runs {' '.join(f'{w:.3f}' for w in wall)}); "
+          f"transform {med(wall_t):.3f} s wall, {med(cpu_t):.3f} s CPU (runs {' '.join(f'{w:.3f}' for w in wall_t)}); "
+          f"load {os.getloadavg()[0]:.2f}", flush=True)
 
 
 if __name__ == "__main__":
     n = 1_000_000
-    d = notes(n)
-    print("first notes:", d[:3])
-    bench("notes", d)
-    w = wide(n)
-    print("first wide:", w[0])
-    bench("wide", w)
+    runs = int(sys.argv[1]) if len(sys.argv) > 1 else 3
+    only = sys.argv[2:] or ["notes", "wide"]
+    if "notes" in only:
+        d = notes(n)
+        print("first notes:", d[:3])
+        bench("notes", d, runs)
+    if "wide" in only:
+        w = wide(n)
+        print("first wide:", w[0])
+        bench("wide", w, runs)

@@ -1,14 +1,21 @@
 """Time scikit-learn on the data of preprocess/bench_test.go (same formulas).
 
-    /usr/bin/python3 preprocess/testdata/bench_sklearn.py
+    /usr/bin/python3 preprocess/testdata/bench_sklearn.py [RUNS] [NAME ...]
 
-Prints the best of 5 runs of each operation, in milliseconds.
+For each operation (or only those whose name contains one of NAME), prints
+the median wall and CPU milliseconds (user + system) of RUNS runs (default
+5), every run's wall time and the load average, one line each, named as the
+Go benchmark it compares with. testdata/compare.sh runs both back to back.
 """
+import os
+import statistics
+import sys
 import time
 
 import numpy as np
 from sklearn.impute import SimpleImputer
-from sklearn.preprocessing import OneHotEncoder, QuantileTransformer, StandardScaler
+from sklearn.preprocessing import (MinMaxScaler, OneHotEncoder, QuantileTransformer, RobustScaler,
+                                   StandardScaler)
 
 N = 1_000_000
 i = np.arange(N, dtype=np.float64)
@@ -17,25 +24,40 @@ X[::10, 0] = np.nan
 cats = np.array([f"cat{k}" for k in range(20)], dtype=object)
 C = cats[(np.arange(N) * 7919) % 20].reshape(-1, 1)
 
+RUNS = int(sys.argv[1]) if len(sys.argv) > 1 else 5
+ONLY = sys.argv[2:]
 
-def best(f, reps=5):
-    times = []
-    for _ in range(reps):
-        t = time.perf_counter()
+
+def cpu():
+    t = os.times()
+    return t.user + t.system
+
+
+def timed(name, f, note=""):
+    if ONLY and not any(o in name for o in ONLY):
+        return
+    walls, cpus = [], []
+    for _ in range(RUNS):
+        t, c = time.perf_counter(), cpu()
         f()
-        times.append(time.perf_counter() - t)
-    return min(times) * 1e3
+        walls.append(time.perf_counter() - t)
+        cpus.append(cpu() - c)
+    print(f"sklearn {name:34s} wall median {statistics.median(walls) * 1e3:9.1f} ms  CPU median "
+          f"{statistics.median(cpus) * 1e3:9.1f} ms  runs {' '.join(f'{w * 1e3:.1f}' for w in walls)}  "
+          f"load {os.getloadavg()[0]:.2f}{'  ' + note if note else ''}", flush=True)
 
 
-sc = StandardScaler().fit(X)
-print(f"StandardScaler fit        {best(lambda: StandardScaler().fit(X)):8.1f} ms")
-print(f"StandardScaler transform  {best(lambda: sc.transform(X)):8.1f} ms")
+for name, make in [("StandardScale", StandardScaler), ("MinMaxScale", MinMaxScaler),
+                   ("RobustScale", RobustScaler)]:
+    fitted = make().fit(X)
+    timed(name + "Fit", lambda: make().fit(X))
+    timed(name + "Transform", lambda: fitted.transform(X))
 oh = OneHotEncoder(sparse_output=False).fit(C)
-print(f"OneHotEncoder fit         {best(lambda: OneHotEncoder(sparse_output=False).fit(C)):8.1f} ms")
-print(f"OneHotEncoder transform   {best(lambda: oh.transform(C)):8.1f} ms  (dense output)")
+timed("OneHotFit", lambda: OneHotEncoder(sparse_output=False).fit(C))
+timed("OneHotTransform", lambda: oh.transform(C), "(dense output)")
 ohs = OneHotEncoder().fit(C)
-print(f"OneHotEncoder transform   {best(lambda: ohs.transform(C)):8.1f} ms  (sparse output)")
-print(f"SimpleImputer(median) fit {best(lambda: SimpleImputer(strategy='median').fit(X)):8.1f} ms")
+timed("OneHotTransform/sparse", lambda: ohs.transform(C), "(sparse output)")
+timed("ImputeMedianFit", lambda: SimpleImputer(strategy="median").fit(X))
 qt = QuantileTransformer().fit(X)
-print(f"QuantileTransformer fit   {best(lambda: QuantileTransformer().fit(X)):8.1f} ms  (subsample 100,000)")
-print(f"QuantileTransformer transform {best(lambda: qt.transform(X)):8.1f} ms")
+timed("QuantileTransformFit", lambda: QuantileTransformer().fit(X), "(subsample 100,000)")
+timed("QuantileTransformTransform", lambda: qt.transform(X))
