@@ -1,7 +1,9 @@
 package cache
 
 import (
+	"cmp"
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"sync/atomic"
@@ -286,4 +288,62 @@ func (r *Redis) addBackendStats(s *Stats) {
 	s.BreakerRejections += r.br.rejected.Load()
 	s.BackendCalls += r.calls.Load()
 	s.BackendTime += time.Duration(r.nanos.Load())
+}
+
+// RedisClientOptions says how to reach Redis, credentials and TLS included,
+// for [NewRedisClient]. Addrs is required.
+type RedisClientOptions struct {
+	// Addrs lists host:port addresses: one for a single node, several for a
+	// Cluster, or the Sentinels' with MasterName.
+	Addrs []string
+	// MasterName, when set, reaches the master of that name through the
+	// Sentinels at Addrs.
+	MasterName string
+	// Username and Password authenticate with Redis: an ACL user (Redis 6
+	// and later), or Password alone for requirepass.
+	Username string
+	Password string
+	// SentinelUsername and SentinelPassword authenticate with the
+	// Sentinels, when they require it.
+	SentinelUsername string
+	SentinelPassword string
+	// DB selects a database of a single node or Sentinel master.
+	DB int
+	// TLS, when set, makes every connection TLS with this configuration
+	// (a server name, root CAs, a client certificate). Nil means plain TCP.
+	TLS *tls.Config
+	// Timeout bounds dialling, each read and each write. Zero means
+	// [DefaultRedisTimeout]: an outage costs each call little.
+	Timeout time.Duration
+}
+
+// NewRedisClient returns a go-redis client for o, configured as [NewRedis]
+// advises: calls bounded by the context and by Timeout, no retries and one
+// dial attempt (the breaker handles outages). It returns an error for no address or a
+// negative timeout. The password is never part of an error or of the
+// client's String form. Close the client when done.
+func NewRedisClient(o RedisClientOptions) (redis.UniversalClient, error) {
+	if len(o.Addrs) == 0 {
+		return nil, errors.New("cache: redis client: no address")
+	}
+	if o.Timeout < 0 {
+		return nil, fmt.Errorf("cache: redis client: timeout %v is negative", o.Timeout)
+	}
+	t := cmp.Or(o.Timeout, DefaultRedisTimeout)
+	return redis.NewUniversalClient(&redis.UniversalOptions{
+		Addrs:                 o.Addrs,
+		MasterName:            o.MasterName,
+		Username:              o.Username,
+		Password:              o.Password,
+		SentinelUsername:      o.SentinelUsername,
+		SentinelPassword:      o.SentinelPassword,
+		DB:                    o.DB,
+		TLSConfig:             o.TLS,
+		DialTimeout:           t,
+		ReadTimeout:           t,
+		WriteTimeout:          t,
+		MaxRetries:            -1,
+		DialerRetries:         1,
+		ContextTimeoutEnabled: true,
+	}), nil
 }

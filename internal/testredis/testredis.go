@@ -172,7 +172,8 @@ func freePort() (int, error) {
 	return l.Addr().(*net.TCPAddr).Port, nil
 }
 
-// ping sends PING over a fresh connection and expects +PONG.
+// ping sends PING over a fresh connection and expects +PONG, or the
+// NOAUTH refusal of a server started with --requirepass (it is up).
 func ping(addr string, timeout time.Duration) error {
 	c, err := net.DialTimeout("tcp", addr, timeout)
 	if err != nil {
@@ -187,7 +188,7 @@ func ping(addr string, timeout time.Duration) error {
 	if err != nil {
 		return err
 	}
-	if !strings.HasPrefix(line, "+PONG") {
+	if !strings.HasPrefix(line, "+PONG") && !strings.HasPrefix(line, "-NOAUTH") {
 		return fmt.Errorf("PING answered %q", strings.TrimSpace(line))
 	}
 	return nil
