@@ -11,7 +11,8 @@ import (
 
 // cvModels are the models whose cross-validated accuracy on iris and wine is
 // compared with scikit-learn's on the same folds, and the gap allowed: 0.01
-// for the deterministic models (the forest differs in its random draws).
+// for every model, as the project promises (the tree and the forest differ
+// from scikit-learn's in their random draws, by 0.0067 at most on these folds).
 var cvModels = map[string]struct {
 	m   model.Model
 	tol float64
@@ -19,8 +20,8 @@ var cvModels = map[string]struct {
 	"logistic":    {model.LogisticRegression{}, 0.01},
 	"gaussian_nb": {model.GaussianNB{}, 0.01},
 	"knn5":        {model.KNeighbors{Classifier: true}, 0.01},
-	"tree":        {model.DecisionTree{}, 0.03},
-	"forest":      {model.RandomForest{Seed: 1}, 0.02},
+	"tree":        {model.DecisionTree{}, 0.01},
+	"forest":      {model.RandomForest{Seed: 1}, 0.01},
 	"dummy":       {model.DummyClassifier{}, 0.01},
 }
 
