@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/mlpipe/mlpipe/frame"
 	"github.com/mlpipe/mlpipe/model"
 	"github.com/mlpipe/mlpipe/preprocess"
 
@@ -46,6 +47,34 @@ type artifact struct {
 	Profile *Profile `json:"profile,omitempty"`
 }
 
+// validate checks what the steps and the model do not: feature and schema
+// names are non-empty and unique (a crafted list repeating one column would
+// make the model read the wrong inputs without an error), schema kinds are
+// known, and the target is not an input.
+func (a *artifact) validate() error {
+	seen := make(map[string]bool, len(a.Features))
+	for _, f := range a.Features {
+		if f == "" || seen[f] {
+			return fmt.Errorf("feature %q empty or listed twice", f)
+		}
+		seen[f] = true
+	}
+	if a.Target != "" && seen[a.Target] {
+		return fmt.Errorf("target %q is also a feature", a.Target)
+	}
+	cols := make(map[string]bool, len(a.Schema))
+	for _, c := range a.Schema {
+		if c.Name == "" || cols[c.Name] || c.Name == a.Target {
+			return fmt.Errorf("schema column %q empty, listed twice or the target", c.Name)
+		}
+		if c.Kind < frame.Float || c.Kind > frame.Bool {
+			return fmt.Errorf("schema column %q of unknown kind %d", c.Name, c.Kind)
+		}
+		cols[c.Name] = true
+	}
+	return nil
+}
+
 // MarshalJSON returns the saved form of the fitted pipeline: a versioned
 // JSON document holding every fitted step and the model. The same fitted
 // pipeline always gives the same bytes.
@@ -69,7 +98,9 @@ func (p *Fitted) MarshalJSON() ([]byte, error) {
 
 // UnmarshalJSON reads a saved pipeline written by MarshalJSON, replacing p.
 // It returns an error wrapping [ErrArtifact] for input that is not a saved
-// pipeline, is corrupt or incomplete, or comes from a newer format version.
+// pipeline, is corrupt or incomplete (feature or schema names empty or
+// repeated, an unknown column kind, a step or model whose state does not
+// validate), or comes from a newer format version.
 func (p *Fitted) UnmarshalJSON(data []byte) error {
 	var a artifact
 	if err := json.Unmarshal(data, &a); err != nil {
@@ -83,6 +114,9 @@ func (p *Fitted) UnmarshalJSON(data []byte) error {
 	}
 	if len(a.Model) == 0 || len(a.Features) == 0 {
 		return fmt.Errorf("%w: no model or no features", ErrArtifact)
+	}
+	if err := a.validate(); err != nil {
+		return fmt.Errorf("%w: %w", ErrArtifact, err)
 	}
 	if a.Profile != nil {
 		if err := a.Profile.validate(); err != nil {
