@@ -111,7 +111,8 @@ func FuzzNextLink(f *testing.F) {
 
 // FuzzJSON checks that a JSON document (an array of records, or one
 // object) reads without panicking to the same frames or first error
-// whatever the batch size and workers.
+// whatever the batch size and workers, and that every record read becomes a
+// row (or the read fails).
 func FuzzJSON(f *testing.F) {
 	for _, s := range []string{
 		`[{"a":1,"b":"x"},{"a":2,"b":null}]`,
@@ -125,7 +126,11 @@ func FuzzJSON(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, in string) {
-		a, errA := fuzzReadRecords(JSON(strings.NewReader(in), RecordOptions{InferRows: 3}))
+		x := JSON(strings.NewReader(in), RecordOptions{InferRows: 3})
+		a, errA := fuzzReadRecords(x)
+		if st := x.Stats(); errA == nil && st.Records != st.Rows+st.Rejected {
+			t.Fatalf("read %d records, %d rows + %d rejected", st.Records, st.Rows, st.Rejected)
+		}
 		b, errB := fuzzReadRecords(JSON(strings.NewReader(in), RecordOptions{InferRows: 3, BatchRows: 1, Workers: 3}))
 		if (errA == nil) != (errB == nil) {
 			t.Fatalf("batch size changes the outcome: %v vs %v", errA, errB)

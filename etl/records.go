@@ -413,6 +413,11 @@ func (b *recordBatch) frame(capacity int) (*frame.Frame, error) {
 	if b.rows == 0 {
 		return nil, nil
 	}
+	if len(b.cols) == 0 {
+		// A frame without columns has no rows: the records would be
+		// counted as read and vanish.
+		return nil, fmt.Errorf("read %s: %d records, and no column (the sampled records have no fields; give a Schema): %w", b.p.source, b.rows, ErrSchema)
+	}
 	series := make([]frame.Series, len(b.cols))
 	for i := range b.cols {
 		c, err := b.cols[i].column()
