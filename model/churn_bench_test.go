@@ -104,19 +104,7 @@ func readChurn(path string) (*mat.Dense, []float64, error) {
 // LogisticRegression on the same file; "intercept" is there to check that
 // both reach the same optimum.
 func BenchmarkChurnLogisticFit(b *testing.B) {
-	X, y := churnMatrix(b)
-	b.ReportAllocs()
-	b.ResetTimer()
-	cpu := startCPU(b)
-	var p model.Predictor
-	var err error
-	for b.Loop() {
-		if p, err = (model.LogisticRegression{C: 1}).Fit(ctx(), X, y); err != nil {
-			b.Fatal(err)
-		}
-	}
-	cpu.stop()
-	lf := p.(*model.LogisticFit)
+	lf := benchChurnFit(b, model.LogisticRegression{C: 1}).(*model.LogisticFit)
 	b.ReportMetric(float64(lf.Iterations), "iters")
 	b.ReportMetric(lf.Intercept[0], "intercept")
 }
@@ -127,17 +115,24 @@ func BenchmarkChurnLogisticFit(b *testing.B) {
 // max_depth=12, max_features="sqrt", oob_score=True, n_jobs=2) in
 // testdata/bench_churn.py.
 func BenchmarkChurnForestFit(b *testing.B) {
+	f := benchChurnFit(b, model.RandomForest{Trees: 10, MaxDepth: 12, Seed: 1, Workers: 2}).(*model.ForestFit)
+	b.ReportMetric(f.OOBScore, "oob")
+}
+
+// benchChurnFit times m.Fit on the churn matrix, with the CPU time per
+// fit, and returns the last fit.
+func benchChurnFit(b *testing.B, m model.Model) model.Predictor {
 	X, y := churnMatrix(b)
 	b.ReportAllocs()
 	b.ResetTimer()
 	cpu := startCPU(b)
+	defer cpu.stop()
 	var p model.Predictor
 	var err error
 	for b.Loop() {
-		if p, err = (model.RandomForest{Trees: 10, MaxDepth: 12, Seed: 1, Workers: 2}).Fit(ctx(), X, y); err != nil {
+		if p, err = m.Fit(ctx(), X, y); err != nil {
 			b.Fatal(err)
 		}
 	}
-	cpu.stop()
-	b.ReportMetric(p.(*model.ForestFit).OOBScore, "oob")
+	return p
 }

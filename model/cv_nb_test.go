@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/mlpipe/mlpipe/model"
+	"gonum.org/v1/gonum/mat"
 )
 
 // TestCrossValidatedAccuracyMultinomialNB compares multinomial naive
@@ -34,25 +35,9 @@ func TestCrossValidatedAccuracyMultinomialNB(t *testing.T) {
 				t.Fatalf("no folds for %s in fixtures.json", w.Data)
 			}
 			X, y := fx.data(t, w.Data)
+			accs := foldAccuracies(t, model.MultinomialNB{}, X, y, fx.CV[i].Folds)
 			var sum float64
-			for k, test := range fx.CV[i].Folds {
-				var train []int
-				for r := range y {
-					if !slices.Contains(test, r) {
-						train = append(train, r)
-					}
-				}
-				Xtr, ytr := takeRows(X, y, train)
-				Xte, yte := takeRows(X, y, test)
-				p, err := model.MultinomialNB{}.Fit(ctx(), Xtr, ytr)
-				if err != nil {
-					t.Fatal(err)
-				}
-				pred, err := p.Predict(ctx(), Xte)
-				if err != nil {
-					t.Fatal(err)
-				}
-				acc := testScore(pred, yte, true)
+			for k, acc := range accs {
 				if math.Abs(acc-w.FoldAccuracy[k]) > 1e-12 {
 					t.Errorf("fold %d: accuracy %.4f, scikit-learn %.4f", k, acc, w.FoldAccuracy[k])
 				}
@@ -64,4 +49,31 @@ func TestCrossValidatedAccuracyMultinomialNB(t *testing.T) {
 			}
 		})
 	}
+}
+
+// foldAccuracies fits m on all rows but each fold's and returns its
+// accuracy on the fold's rows.
+func foldAccuracies(t *testing.T, m model.Model, X *mat.Dense, y []float64, folds [][]int) []float64 {
+	t.Helper()
+	accs := make([]float64, len(folds))
+	for k, test := range folds {
+		var train []int
+		for r := range y {
+			if !slices.Contains(test, r) {
+				train = append(train, r)
+			}
+		}
+		Xtr, ytr := takeRows(X, y, train)
+		Xte, yte := takeRows(X, y, test)
+		p, err := m.Fit(ctx(), Xtr, ytr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pred, err := p.Predict(ctx(), Xte)
+		if err != nil {
+			t.Fatal(err)
+		}
+		accs[k] = testScore(pred, yte, true)
+	}
+	return accs
 }

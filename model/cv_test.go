@@ -2,7 +2,6 @@ package model_test
 
 import (
 	"math"
-	"slices"
 	"testing"
 
 	"github.com/mlpipe/mlpipe/model"
@@ -35,24 +34,8 @@ func TestCrossValidatedAccuracy(t *testing.T) {
 			}
 			X, y := fx.data(t, tc.Data)
 			var sum float64
-			for _, test := range tc.Folds {
-				var train []int
-				for i := range y {
-					if !slices.Contains(test, i) {
-						train = append(train, i)
-					}
-				}
-				Xtr, ytr := takeRows(X, y, train)
-				Xte, yte := takeRows(X, y, test)
-				p, err := spec.m.Fit(ctx(), Xtr, ytr)
-				if err != nil {
-					t.Fatal(err)
-				}
-				pred, err := p.Predict(ctx(), Xte)
-				if err != nil {
-					t.Fatal(err)
-				}
-				sum += testScore(pred, yte, true)
+			for _, acc := range foldAccuracies(t, spec.m, X, y, tc.Folds) {
+				sum += acc
 			}
 			acc := sum / float64(len(tc.Folds))
 			if math.Abs(acc-tc.Accuracy) > spec.tol {
