@@ -506,7 +506,8 @@ func (x *CSVExtractor) buildPlan(syn csvSyntax, header [][]byte, sample [][]stri
 		spell = append(spell, DefaultNA...)
 	}
 	plan := &csvPlan{syn: syn, source: o.Name, names: names, kinds: make([]frame.Kind, len(names)),
-		na: newNASet(spell), spellings: spell, policy: o.OnError, maxField: o.MaxFieldBytes}
+		na: newNASet(spell), spellings: spell, policy: o.OnError, maxField: o.MaxFieldBytes,
+		maxRecord: maxRecordBytes(o.MaxRecordBytes)}
 	for _, sp := range spell {
 		if _, ok := parseFloat([]byte(sp)); ok {
 			plan.numericNA = true

@@ -62,8 +62,8 @@ type csvPlan struct {
 	spellings []string
 	numericNA bool
 	policy    Policy
-	// maxField bounds a field's bytes (0: no bound).
-	maxField int
+	// maxField bounds a field's bytes, maxRecord a record's (0: no bound).
+	maxField, maxRecord int
 	// special marks the bytes that end a plain field: the delimiter, '\n'
 	// and, when quoting, the quote.
 	special [256]bool
@@ -232,6 +232,10 @@ func (p *csvPlan) parse(data []byte, line int, capacity int) chunkResult {
 			}
 			rec = trimEOL(rec)
 			res.records++
+			if p.maxRecord > 0 && len(rec) > p.maxRecord {
+				res.err = recordTooLarge(p.source, recLine, len(rec), p.maxRecord)
+				return res
+			}
 			if st == plainOK {
 				perr = cp.checkFieldSizes(rec, recLine, false)
 			} else {
@@ -250,6 +254,10 @@ func (p *csvPlan) parse(data []byte, line int, capacity int) chunkResult {
 			line += bytes.Count(rec, newline)
 			rec = trimEOL(rec)
 			res.records++
+			if p.maxRecord > 0 && len(rec) > p.maxRecord {
+				res.err = recordTooLarge(p.source, recLine, len(rec), p.maxRecord)
+				return res
+			}
 			if perr = cp.splitQuoted(rec, recLine); perr == nil {
 				if perr = cp.checkFieldSizes(rec, recLine, true); perr == nil {
 					perr = cp.convert(rec, recLine, cols)
@@ -387,6 +395,13 @@ func (cp *chunkParser) parsePlain(data []byte, pos int, cols []colBuilder, rows 
 		i++
 		start = i
 	}
+}
+
+// recordTooLarge is the error for a record longer than the bound: it stops
+// the read under every policy, as the chunker's does for a record whose end
+// is not within the bound.
+func recordTooLarge(source string, line, n, bound int) *ParseError {
+	return &ParseError{Source: source, Line: line, Err: fmt.Errorf("%w: %d bytes, more than %d", ErrRecordTooLarge, n, bound)}
 }
 
 // checkFieldSizes returns an error wrapping [ErrFieldTooLarge] for the

@@ -176,6 +176,23 @@ func (x *JSONExtractor) Extract(ctx context.Context, emit func(*frame.Frame) err
 	return x.extractDocument(ctx, out)
 }
 
+// longLine returns the index (from 0) of the first line of data longer
+// than bound, its line ending aside, and its length; -1 when there is none.
+func longLine(data []byte, bound int) (int, int) {
+	for i := 0; len(data) > 0; i++ {
+		l := data
+		if nl := bytes.IndexByte(data, '\n'); nl >= 0 {
+			l, data = data[:nl+1], data[nl+1:]
+		} else {
+			data = nil
+		}
+		if n := len(trimEOL(l)); n > bound {
+			return i, n
+		}
+	}
+	return -1, 0
+}
+
 // eachLine calls f with each non-blank line of data and its line number.
 func eachLine(data []byte, line int, f func(l []byte, line int) bool) {
 	for len(data) > 0 {
@@ -236,8 +253,17 @@ func (x *JSONExtractor) extractLines(ctx context.Context, out *sink) error {
 		return err
 	}
 	x.setSchema(plan)
+	maxRecord := maxRecordBytes(o.MaxRecordBytes)
 	parse := func(data []byte, line int) chunkResult {
 		var res chunkResult
+		if maxRecord > 0 && len(data) > maxRecord {
+			// Only a piece longer than the bound can hold a line longer
+			// than it.
+			if at, n := longLine(data, maxRecord); at >= 0 {
+				res.err = recordTooLarge(o.Name, line+at, n, maxRecord)
+				return res
+			}
+		}
 		b := newRecordBatch(plan, min(bytes.Count(data, newline)+1, batchRows))
 		eachLine(data, line, func(l []byte, line int) bool {
 			res.records++

@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -36,6 +37,18 @@ func TestCSVRecordBound(t *testing.T) {
 			if !errors.Is(err, ErrRecordTooLarge) || !strings.Contains(err.Error(), "read csv: line ") {
 				t.Errorf("%s, %v: %v", name, policy, err)
 			}
+		}
+	}
+	// A complete record over the bound is caught too, however the input
+	// was buffered, for CSV and JSON Lines alike.
+	for _, batch := range []int{1, 0} {
+		short := "a,b\n1,2\n" + strings.Repeat("x", 30) + ",3\n4,5\n"
+		if _, err := extractAll(CSV(strings.NewReader(short), CSVOptions{MaxRecordBytes: 24, BatchRows: batch})); !errors.Is(err, ErrRecordTooLarge) {
+			t.Errorf("complete CSV record over the bound, batch %d: %v", batch, err)
+		}
+		lines := `{"a":1}` + "\n" + `{"a":"` + strings.Repeat("x", 30) + `"}` + "\n"
+		if _, err := extractAll(JSONLines(strings.NewReader(lines), RecordOptions{MaxRecordBytes: 24, BatchRows: batch})); !errors.Is(err, ErrRecordTooLarge) {
+			t.Errorf("complete JSON line over the bound, batch %d: %v", batch, err)
 		}
 	}
 	// A record under the bound reads; a negative bound lifts it.
@@ -133,4 +146,68 @@ func TestGzipExpansionBound(t *testing.T) {
 	if rows, err := extractAll(ok); err != nil || rows != 4_000_000 {
 		t.Fatalf("within the bound: %d rows, %v", rows, err)
 	}
+}
+
+// FuzzCSVLimits reads any input under tight bounds (records of 24 bytes,
+// fields of 4) with the Reject policy: it never panics, gives the same rows,
+// rejects and error whatever the batch size and workers, keeps no field
+// longer than the bound, and accounts for every record (read = rows +
+// rejected) unless a record passes its bound, which stops the read with
+// ErrRecordTooLarge.
+func FuzzCSVLimits(f *testing.F) {
+	for _, s := range []string{
+		"a,b\n1,2\n12345,6\n",
+		"a,b\n\"x,y\",\"q\"\"\"\n\"12345\",1\n",
+		"a\n" + strings.Repeat("x", 30) + "\n1\n",
+		"a,b\n\"open,1\n2,3\n",
+		"a\r\n\"multi\r\nline\"\r\n",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, in string) {
+		read := func(batch, workers int) (string, []int, Stats, error) {
+			var lines []int
+			opts := CSVOptions{MaxRecordBytes: 24, MaxFieldBytes: 4, OnError: Reject, BatchRows: batch, Workers: workers,
+				NoDefaultNA: true, NA: []string{""}, InferRows: 4,
+				Rejects: LoaderFunc[Rejected](func(_ context.Context, r Rejected) error { lines = append(lines, r.Line); return nil })}
+			x := CSV(strings.NewReader(in), opts)
+			var frames []*frame.Frame
+			err := x.Extract(context.Background(), func(f *frame.Frame) error { frames = append(frames, f); return nil })
+			var out string
+			if len(frames) > 0 {
+				all, cerr := frame.Concat(frames...)
+				if cerr != nil {
+					t.Fatal(cerr)
+				}
+				out = dump(all)
+				for i := range all.NumCols() {
+					_, c := all.ColAt(i)
+					if s, ok := c.(*frame.StringColumn); ok {
+						for _, v := range s.Values() {
+							if len(v) > 4 {
+								t.Fatalf("field %q passed the bound", v)
+							}
+						}
+					}
+				}
+			}
+			return out, lines, x.Stats(), err
+		}
+		a, ra, sa, errA := read(0, 1)
+		b, rb, sb, errB := read(1, 3)
+		if (errA == nil) != (errB == nil) || errors.Is(errA, ErrRecordTooLarge) != errors.Is(errB, ErrRecordTooLarge) {
+			t.Fatalf("batch size changes the outcome: %v vs %v", errA, errB)
+		}
+		if errA != nil {
+			return
+		}
+		if a != b || fmt.Sprint(ra) != fmt.Sprint(rb) {
+			t.Fatalf("batch size changes the result:\n%s %v\nvs\n%s %v", a, ra, b, rb)
+		}
+		for _, s := range []Stats{sa, sb} {
+			if s.Records != s.Rows+s.Rejected {
+				t.Fatalf("read %d records, %d rows + %d rejected", s.Records, s.Rows, s.Rejected)
+			}
+		}
+	})
 }
