@@ -82,7 +82,9 @@ func decodeEnvelope(b []byte) (envelope, error) {
 	rest := e.payload
 	bad := fmt.Errorf("cache: entry with a truncated tag list: %w", ErrCorrupt)
 	count, n := binary.Uvarint(rest)
-	if n <= 0 || count > uint64(len(rest)) {
+	// Each tag takes at least 9 bytes (a length and a version): a count
+	// the bytes cannot hold is corrupt, and is refused before allocating.
+	if n <= 0 || count > uint64(len(rest)-n)/9 {
 		return envelope{}, bad
 	}
 	rest = rest[n:]

@@ -3,6 +3,8 @@ package cache
 import (
 	"context"
 	"crypto/tls"
+	"encoding/binary"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -117,4 +119,24 @@ func TestNewRedisClientOptions(t *testing.T) {
 		t.Fatal(err)
 	}
 	sentinel.Close()
+}
+
+// TestCorruptEntriesBounded: stored bytes that claim more than they hold (a
+// tag count the entry cannot contain) or an impossible HTTP status are
+// refused as ErrCorrupt before anything is allocated or served.
+func TestCorruptEntriesBounded(t *testing.T) {
+	b := envelope{tags: []tagVersion{{"a", 1}}, payload: []byte("x")}.encode()
+	// Claim 5 tags in room for one and a bit.
+	b[envHeaderLen] = 5
+	if _, err := decodeEnvelope(b); !errors.Is(err, ErrCorrupt) {
+		t.Errorf("oversized tag count: %v", err)
+	}
+	for _, status := range []uint32{0, 99, 1000, 1 << 31} {
+		e, _ := (&httpEntry{Status: 200, Body: []byte("{}")}).MarshalBinary()
+		binary.BigEndian.PutUint32(e, status)
+		var got httpEntry
+		if err := got.UnmarshalBinary(e); !errors.Is(err, ErrCorrupt) {
+			t.Errorf("status %d: %v", status, err)
+		}
+	}
 }

@@ -108,6 +108,9 @@ func (e *httpEntry) UnmarshalBinary(b []byte) error {
 		return fmt.Errorf("cache: http entry of %d bytes: %w", len(b), ErrCorrupt)
 	}
 	e.Status = int(binary.BigEndian.Uint32(b))
+	if e.Status < 100 || e.Status > 999 {
+		return fmt.Errorf("cache: http entry with status %d: %w", e.Status, ErrCorrupt)
+	}
 	n := int(binary.BigEndian.Uint32(b[4:]))
 	if n > len(b)-8 {
 		return fmt.Errorf("cache: http entry header of %d bytes in %d: %w", n, len(b), ErrCorrupt)
