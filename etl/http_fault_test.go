@@ -1,6 +1,8 @@
 package etl
 
 import (
+	"bytes"
+	"compress/gzip"
 	"errors"
 	"fmt"
 	"net/http"
@@ -155,5 +157,41 @@ func TestHTTPPaginationGuards(t *testing.T) {
 	}
 	if foreignHits != 0 {
 		t.Fatalf("the other server got %d requests", foreignHits)
+	}
+}
+
+// TestHTTPGzipBomb: a response compressed with Content-Encoding: gzip is
+// bounded by MaxBodyBytes after decompression: 2 MB of records sent as a
+// few kilobytes fail with ErrTooLarge, without being read whole.
+func TestHTTPGzipBomb(t *testing.T) {
+	var packed bytes.Buffer
+	zw := gzip.NewWriter(&packed)
+	zw.Write([]byte("["))
+	rec := []byte(strings.Repeat(`{"id": 1},`, 1000))
+	for range 200 {
+		zw.Write(rec)
+	}
+	zw.Write([]byte(`{"id": 1}]`))
+	zw.Close()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Encoding", "gzip")
+		w.Header().Set("Content-Type", "application/json")
+		w.Write(packed.Bytes())
+	}))
+	defer srv.Close()
+	if packed.Len() > 100<<10 {
+		t.Fatalf("compressed to %d bytes", packed.Len())
+	}
+	x, err := HTTPJSON(HTTPOptions{MaxBodyBytes: 1 << 20, Retries: -1}, srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := readHTTP(t, x); !errors.Is(err, ErrTooLarge) {
+		t.Fatalf("error %v, want ErrTooLarge", err)
+	}
+	// Within the bound the same body reads.
+	x, _ = HTTPJSON(HTTPOptions{MaxBodyBytes: 4 << 20, Retries: -1}, srv.URL)
+	if f, err := readHTTP(t, x); err != nil || f.NumRows() != 200_001 {
+		t.Fatalf("within the bound: %v", err)
 	}
 }
