@@ -7,6 +7,7 @@ replace github.com/mlpipe/mlpipe => ../
 require (
 	github.com/apache/beam/sdks/v2 v2.77.0
 	github.com/mlpipe/mlpipe v0.0.0-00010101000000-000000000000
+	modernc.org/sqlite v1.62.0
 )
 
 require (
@@ -95,5 +96,4 @@ require (
 	modernc.org/libc v1.80.1 // indirect
 	modernc.org/mathutil v1.7.1 // indirect
 	modernc.org/memory v1.12.1 // indirect
-	modernc.org/sqlite v1.62.0 // indirect
 )

@@ -35,6 +35,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -84,7 +85,8 @@ var csvOptions = mlbeam.CSVOptions{
 }
 
 // cleanSpecs are examples/churn's cleaning steps. None learns from the
-// data, so each batch is cleaned on its own.
+// data (they only count what they change), so they are fitted on a sample
+// and applied to every batch.
 func cleanSpecs() []preprocess.Step {
 	return []preprocess.Step{
 		preprocess.Range(14, 110, "age").WithAction(preprocess.ToMissing),
@@ -108,9 +110,15 @@ func modelSpecs(maxValues int) []preprocess.Incremental {
 	}
 }
 
-// clean fits and applies the cleaning steps to one batch, keeping the key.
+// selectColumns keeps the columns the pipeline reads, the target and the
+// key: an mlpipe Transformer, run on Beam as a DoFn.
+func selectColumns(_ context.Context, b *frame.Frame) (*frame.Frame, error) {
+	return b.Select(append(slices.Clone(inputs), target, id)...)
+}
+
+// clean fits the cleaning steps to a frame and applies them.
 func clean(ctx context.Context, b *frame.Frame) (*frame.Frame, []preprocess.Fitted, error) {
-	cur, err := b.Select(append(slices.Clone(inputs), target, id)...)
+	cur, err := selectColumns(ctx, b)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -128,13 +136,30 @@ func clean(ctx context.Context, b *frame.Frame) (*frame.Frame, []preprocess.Fitt
 	return cur, fitted, nil
 }
 
-func cleanBatch(ctx context.Context, b *frame.Frame) (*frame.Frame, error) {
-	out, _, err := clean(ctx, b)
-	return out, err
+// sampleClean fits the cleaning steps on the first rows of the first
+// shard.
+func sampleClean(ctx context.Context, glob string) ([]preprocess.Fitted, error) {
+	files, err := filepath.Glob(glob)
+	if err != nil || len(files) == 0 {
+		return nil, fmt.Errorf("%s: no file matches (%v)", glob, err)
+	}
+	src, err := etl.OpenCSV(files[0], etl.CSVOptions{NA: csvOptions.NA, Schema: csvOptions.Schema, BatchRows: 5000,
+		OnError: etl.Reject, Rejects: etl.LoaderFunc[etl.Rejected](func(context.Context, etl.Rejected) error { return nil })})
+	if err != nil {
+		return nil, err
+	}
+	defer src.Close()
+	var sample *frame.Frame
+	errStop := errors.New("sampled")
+	if err := src.Extract(ctx, func(f *frame.Frame) error { sample = f; return errStop }); !errors.Is(err, errStop) {
+		return nil, fmt.Errorf("%s: no sample: %v", files[0], err)
+	}
+	_, fitted, err := clean(ctx, sample)
+	return fitted, err
 }
 
 func init() {
-	mlbeam.RegisterTransformer("churn-clean", etl.TransformerFunc[*frame.Frame, *frame.Frame](cleanBatch))
+	mlbeam.RegisterTransformer("churn-select", etl.TransformerFunc[*frame.Frame, *frame.Frame](selectColumns))
 	register.Function1x1(bytesToString)
 	register.Function1x1(rejectLine)
 	register.Function1x2(confusionLine)
@@ -193,14 +218,25 @@ func run(ctx context.Context, o options, stdout io.Writer) error {
 
 	// fit, on Beam
 	start := time.Now()
+	cleanSample, err := sampleClean(ctx, o.data)
+	if err != nil {
+		return err
+	}
 	p, s := beam.NewPipelineWithRoot()
 	raw, dead, err := mlbeam.ReadCSV(s, o.data, csvOptions)
 	if err != nil {
 		return err
 	}
-	cleaned, err := mlbeam.Transform(s, "churn-clean", raw)
+	cleaned, err := mlbeam.Transform(s, "churn-select", raw)
 	if err != nil {
 		return err
+	}
+	for _, f := range cleanSample {
+		state, err := preprocess.MarshalFitted(f)
+		if err != nil {
+			return err
+		}
+		cleaned = mlbeam.Apply(s, beam.Create(s, state), cleaned)
 	}
 	steps, _, err := mlbeam.FitSteps(s, specs, cleaned)
 	if err != nil {
