@@ -262,7 +262,9 @@ func (f *parseCSVFn) flush(ctx context.Context, emit func(*frame.Frame), dead fu
 	}
 	opts := f.Options.etl()
 	opts.Name = "batch"
-	opts.Workers, opts.BatchRows, opts.InferRows = 1, len(f.lines), len(f.lines)
+	// The schema is fixed (ReadCSV fixes every column); inference samples
+	// only columns it does not name, at the options' InferRows.
+	opts.Workers, opts.BatchRows = 1, len(f.lines)
 	opts.OnError = etl.Reject
 	var rejected int64
 	opts.Rejects = etl.LoaderFunc[etl.Rejected](func(ctx context.Context, r etl.Rejected) error {

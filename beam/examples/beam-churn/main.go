@@ -42,9 +42,11 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/apache/beam/sdks/v2/go/pkg/beam"
@@ -184,6 +186,28 @@ func confusionLine(c mlbeam.Confusion) (string, error) { return metricsLine(c) }
 func sumsLine(r mlbeam.RegressionSums) (string, error) { return metricsLine(r) }
 func aucLine(h mlbeam.AUCHistogram) (string, error)    { return metricsLine(h) }
 
+// cpuTime returns the CPU time (user and system) this process has used:
+// Prism and its workers run in it, so a phase's CPU time is all its work.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// phase is the wall and CPU time of a part of the run.
+type phase struct {
+	start time.Time
+	cpu   time.Duration
+}
+
+func begin() phase { return phase{time.Now(), cpuTime()} }
+
+func (p phase) String() string {
+	return fmt.Sprintf("%.2fs wall, %.2fs CPU", time.Since(p.start).Seconds(), (cpuTime() - p.cpu).Seconds())
+}
+
 type options struct {
 	data, out, model string
 	maxValues        int
@@ -195,8 +219,20 @@ func main() {
 	flag.StringVar(&o.out, "out", "beam-churn-out", "directory for the fitted steps, the rejects, the scores and the metrics")
 	flag.StringVar(&o.model, "model", "", "score with this saved pipeline (examples/churn -save) instead of one trained here")
 	flag.IntVar(&o.maxValues, "max-values", 0, "bound the median's memory with a quantile sketch of this level size (0: exact, every value sent to one worker)")
+	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the whole run (Prism and its workers run in this process) to this file")
 	flag.Parse()
 	beam.Init()
+	if *cpuprofile != "" {
+		f, err := os.Create(*cpuprofile)
+		if err == nil {
+			err = pprof.StartCPUProfile(f)
+		}
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "beam-churn:", err)
+			os.Exit(1)
+		}
+		defer pprof.StopCPUProfile()
+	}
 	if o.data == "" {
 		fmt.Fprintln(os.Stderr, "beam-churn: -data PATTERN is required")
 		flag.Usage()
@@ -204,6 +240,7 @@ func main() {
 	}
 	if err := run(context.Background(), o, os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, "beam-churn:", err)
+		pprof.StopCPUProfile()
 		os.Exit(1)
 	}
 }
@@ -217,7 +254,7 @@ func run(ctx context.Context, o options, stdout io.Writer) error {
 	specs := modelSpecs(o.maxValues)
 
 	// fit, on Beam
-	start := time.Now()
+	start := begin()
 	cleanSample, err := sampleClean(ctx, o.data)
 	if err != nil {
 		return err
@@ -248,9 +285,8 @@ func run(ctx context.Context, o options, stdout io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("fit pipeline: %w", err)
 	}
-	beamFit := time.Since(start)
-	fmt.Fprintf(stdout, "beam fit: %d rows read, %d rejected (%s), %.2fs\n",
-		mlbeam.Counter(res, "rows"), mlbeam.Counter(res, "rejected"), rejectsPath, beamFit.Seconds())
+	fmt.Fprintf(stdout, "beam fit: %d rows read, %d rejected (%s), %v\n",
+		mlbeam.Counter(res, "rows"), mlbeam.Counter(res, "rejected"), rejectsPath, start)
 	stepsJSON, err := os.ReadFile(stepsPath)
 	if err != nil {
 		return err
@@ -261,7 +297,7 @@ func run(ctx context.Context, o options, stdout io.Writer) error {
 	}
 
 	// the same fit, on one machine
-	start = time.Now()
+	start = begin()
 	local, localRejected, err := readLocal(ctx, o.data)
 	if err != nil {
 		return err
@@ -280,8 +316,7 @@ func run(ctx context.Context, o options, stdout io.Writer) error {
 			return err
 		}
 	}
-	localFit := time.Since(start)
-	fmt.Fprintf(stdout, "local fit: %d rows read, %d rejected, %.2fs\n\n", local.NumRows(), localRejected, localFit.Seconds())
+	fmt.Fprintf(stdout, "local fit: %d rows read, %d rejected, %v\n\n", local.NumRows(), localRejected, start)
 	if err := sideBySide(stdout, specs, beamSteps, localSteps); err != nil {
 		return err
 	}
@@ -296,7 +331,7 @@ func run(ctx context.Context, o options, stdout io.Writer) error {
 	scoreOpts := mlbeam.ScoreOptions{Keep: []string{id, target}}
 	scoresPath := filepath.Join(o.out, "scores.csv")
 	metricsPath := filepath.Join(o.out, "metrics.json")
-	start = time.Now()
+	start = begin()
 	p, s = beam.NewPipelineWithRoot()
 	raw, _, err = mlbeam.ReadCSV(s, o.data, csvOptions)
 	if err != nil {
@@ -317,21 +352,21 @@ func run(ctx context.Context, o options, stdout io.Writer) error {
 	if _, err := beamx.RunWithMetrics(ctx, p); err != nil {
 		return fmt.Errorf("score pipeline: %w", err)
 	}
-	beamScore := time.Since(start)
+	beamScore := start.String()
 
 	// the same scores, on one machine
-	start = time.Now()
+	start = begin()
 	want, err := mlbeam.ScoreFrame(ctx, fitted, local, scoreOpts)
 	if err != nil {
 		return err
 	}
-	localScore := time.Since(start)
+	localScore := start.String()
 	same, total, err := compareScores(scoresPath, want)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "\nbeam score: %d scores in %s, %.2fs; identical to the single-machine scores: %d of %d (local scoring %.2fs)\n",
-		total, scoresPath, beamScore.Seconds(), same, want.NumRows(), localScore.Seconds())
+	fmt.Fprintf(stdout, "\nbeam score: %d scores in %s, %s; identical to the single-machine scores: %d of %d (local scoring %s)\n",
+		total, scoresPath, beamScore, same, want.NumRows(), localScore)
 	return printMetrics(stdout, metricsPath)
 }
 
