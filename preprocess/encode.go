@@ -804,15 +804,21 @@ func (h *Hasher) Transform(ctx context.Context, f *frame.Frame) (*frame.Frame, e
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", step, err)
 	}
+	// One frame.New for all the output columns: adding them one by one
+	// with With would copy the column list each time, quadratic in
+	// Features.
+	series := make([]frame.Series, 0, g.NumCols()+h.Features)
+	for i := range g.NumCols() {
+		name, c := g.ColAt(i)
+		series = append(series, frame.Series{Name: name, Col: c})
+	}
 	for j, name := range h.FeatureNames() {
 		if g.Has(name) {
 			return nil, fmt.Errorf("%s: output column %q already exists: %w", step, name, frame.ErrDuplicate)
 		}
-		if g, err = g.With(name, frame.NewFloat(out[j])); err != nil {
-			return nil, err
-		}
+		series = append(series, frame.Series{Name: name, Col: frame.NewFloat(out[j])})
 	}
-	return g, nil
+	return frame.New(series...)
 }
 
 // Validate reports whether the state is usable. It returns an error

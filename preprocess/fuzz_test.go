@@ -2,10 +2,12 @@ package preprocess
 
 import (
 	"context"
+	"encoding/json"
 	"strings"
 	"testing"
 
 	"github.com/mlpipe/mlpipe/frame"
+	"github.com/mlpipe/mlpipe/internal/jsonedit"
 )
 
 // fuzzSteps fits a step of each kind that applies to sampleFrame-like data.
@@ -107,5 +109,41 @@ func FuzzParseBools(f *testing.F) {
 				t.Fatalf("%q not read, report %+v", s, rep[0])
 			}
 		}
+	})
+}
+
+// FuzzUnmarshalFittedEdit is FuzzUnmarshalFitted with well-formed edits of
+// a saved step of each kind (see package jsonedit): a count, a length, a
+// statistic or a category list replaced. UnmarshalFitted must refuse the
+// result or give a step whose Transform returns without panicking.
+func FuzzUnmarshalFittedEdit(f *testing.F) {
+	data := fuzzFrame(f)
+	var saved [][]byte
+	for _, s := range fuzzSteps(f, data) {
+		b, err := MarshalFitted(s)
+		if err != nil {
+			f.Fatal(err)
+		}
+		saved = append(saved, b)
+	}
+	for i := range saved {
+		f.Add(uint8(i), uint16(5), uint8(0), 1e9, "x")
+		f.Add(uint8(i), uint16(9), uint8(4), -1.0, "")
+	}
+	f.Fuzz(func(t *testing.T, which uint8, node uint16, kind uint8, num float64, str string) {
+		var doc any
+		if err := json.Unmarshal(saved[int(which)%len(saved)], &doc); err != nil {
+			t.Fatal(err)
+		}
+		doc = jsonedit.Replace(doc, int(node)%jsonedit.Nodes(doc), func(v any) any { return jsonedit.Edit(v, kind, num, str) })
+		b, err := json.Marshal(doc)
+		if err != nil {
+			return // NaN or Inf: not JSON
+		}
+		s, err := UnmarshalFitted(b)
+		if err != nil {
+			return
+		}
+		_, _ = s.Transform(context.Background(), data)
 	})
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/mlpipe/mlpipe/frame"
 )
@@ -55,5 +56,29 @@ func TestHashFeaturesBound(t *testing.T) {
 	saved := fmt.Sprintf(`{"kind":"preprocess.hash","version":1,"state":{"columns":["city"],"kinds":[%d],"features":1099511627776,"prefix":"h"}}`, frame.Categorical)
 	if _, err := UnmarshalFitted([]byte(saved)); !errors.Is(err, ErrState) {
 		t.Fatalf("load: %v", err)
+	}
+}
+
+// TestHashManyFeaturesLinear: the output columns are added in one go, so a
+// hasher of many features transforms in time linear in their number (it
+// added them one by one, quadratic: 10^6 features hung; found by
+// FuzzUnmarshalFittedEdit).
+func TestHashManyFeaturesLinear(t *testing.T) {
+	ctx := context.Background()
+	f := sampleFrame(t)
+	fitted, err := Hash(100_000, "city").Fit(ctx, f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	out, err := fitted.Transform(ctx, f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out.NumCols() != f.NumCols()-1+100_000 {
+		t.Fatalf("%d columns", out.NumCols())
+	}
+	if d := time.Since(start); d > 10*time.Second {
+		t.Errorf("100,000 features took %v", d)
 	}
 }
