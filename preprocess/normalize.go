@@ -117,10 +117,32 @@ func (n *TextNormalizer) normalizer() func(string) string {
 			s = strings.TrimSpace(s)
 		}
 		if n.Fold {
-			s = folder.String(s)
+			s = cherokeeFold(folder.String(s))
 		}
 		return s
 	}
+}
+
+// cherokeeFold maps Cherokee small letters to their capitals, which is
+// what Unicode case folding does for Cherokee (the one script that folds to
+// upper case). golang.org/x/text/cases.Fold folds them the other way round
+// and so swaps the two forms: without this, "Ꮬ" and "ꮬ" would not fold to
+// one label, and folding twice would undo the first fold.
+func cherokeeFold(s string) string {
+	// Small letters are U+AB70–U+ABBF (UTF-8 lead byte 0xEA) and
+	// U+13F8–U+13FD (0xE1).
+	if strings.IndexByte(s, 0xEA) < 0 && strings.IndexByte(s, 0xE1) < 0 {
+		return s
+	}
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r >= 0xAB70 && r <= 0xABBF:
+			return r - 0xAB70 + 0x13A0
+		case r >= 0x13F8 && r <= 0x13FD:
+			return r - 8
+		}
+		return r
+	}, s)
 }
 
 // Normalize returns s normalised as Transform would write it, and false
