@@ -26,11 +26,13 @@ func init() {
 	register.Emitter1[string]()
 }
 
-// Counters of the rows read and rejected, in the namespace "mlbeam"; a
-// runner's job metrics show them under these names.
+// Counters of the rows read, the records rejected and the frames made, in
+// the namespace "mlbeam"; a runner's job metrics show them under these
+// names.
 var (
 	rowsRead     = beam.NewCounter("mlbeam", "rows")
 	rowsRejected = beam.NewCounter("mlbeam", "rejected")
+	batchesMade  = beam.NewCounter("mlbeam", "batches")
 )
 
 // A Reject is a record that could not be read: it leaves the pipeline
@@ -277,15 +279,17 @@ func (f *parseCSVFn) flush(ctx context.Context, emit func(*frame.Frame), dead fu
 		rejected++
 		return nil
 	})
-	var rows int64
+	var rows, batches int64
 	err := etl.CSV(strings.NewReader(text.String()), opts).Extract(ctx, func(b *frame.Frame) error {
 		rows += int64(b.NumRows())
+		batches++
 		emit(b)
 		return nil
 	})
 	f.lines, f.sources = f.lines[:0], f.sources[:0]
 	rowsRead.Inc(ctx, rows)
 	rowsRejected.Inc(ctx, rejected)
+	batchesMade.Inc(ctx, batches)
 	if err != nil {
 		return fmt.Errorf("mlbeam: parse csv: %w", err)
 	}
@@ -362,7 +366,8 @@ func CSVHeader(columns ...string) string {
 
 // Counter returns the value of a counter of the namespace "mlbeam" in a
 // finished pipeline's metrics, summed over the steps that count it: "rows"
-// (rows read into frames) or "rejected" (records sent to a dead letter).
+// (rows read into frames), "rejected" (records sent to a dead letter) or
+// "batches" (frames made).
 // It returns 0 for a counter that never counted, or a runner that does not
 // report metrics.
 func Counter(r beam.PipelineResult, name string) int64 {

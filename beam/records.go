@@ -168,6 +168,7 @@ func (f *fromRecordsFn) flush(ctx context.Context, emit func(*frame.Frame)) erro
 		return err
 	}
 	rowsRead.Inc(ctx, int64(b.NumRows()))
+	batchesMade.Inc(ctx, 1)
 	emit(b)
 	return nil
 }

@@ -285,8 +285,8 @@ func run(ctx context.Context, o options, stdout io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("fit pipeline: %w", err)
 	}
-	fmt.Fprintf(stdout, "beam fit: %d rows read, %d rejected (%s), %v\n",
-		mlbeam.Counter(res, "rows"), mlbeam.Counter(res, "rejected"), rejectsPath, start)
+	fmt.Fprintf(stdout, "beam fit: %d rows read in %d batches, %d rejected (%s), %v\n",
+		mlbeam.Counter(res, "rows"), mlbeam.Counter(res, "batches"), mlbeam.Counter(res, "rejected"), rejectsPath, start)
 	stepsJSON, err := os.ReadFile(stepsPath)
 	if err != nil {
 		return err
