@@ -300,6 +300,12 @@ func parseJSONRecord(b *recordBatch, raw []byte) *ParseError {
 		}
 		return &ParseError{Source: b.p.source, Raw: string(raw), Err: fmt.Errorf("%w: %v", ErrJSON, err)}
 	}
+	if len(b.cols) == 0 {
+		// No column to hold it (the sample had no field): a frame without
+		// columns has no rows, so the record would vanish.
+		return &ParseError{Source: b.p.source, Raw: string(raw),
+			Err: fmt.Errorf("%w: no column to hold the record (the sampled records have no fields; give a Schema)", ErrSchema)}
+	}
 	return b.add(m)
 }
 
