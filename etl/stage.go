@@ -35,9 +35,19 @@ func (f TransformerFunc[In, Out]) Transform(ctx context.Context, in In) (Out, er
 // A Loader writes values of type T to their destination: a file, a table, memory.
 // Load is called once per value, in order, from one goroutine at a time.
 // A Loader that must flush or commit at the end also implements io.Closer;
-// its Close is called once after the last Load, whether the run succeeded or not.
+// its Close is called once after the last Load of a run that succeeded, and
+// of a failed run too unless the loader is also an [Aborter].
 type Loader[T any] interface {
 	Load(ctx context.Context, batch T) error
+}
+
+// An Aborter is a loader that can discard what a failed or cancelled run
+// wrote: the file writers remove their temporary file and leave the final
+// path untouched, the SQL writer rolls its transaction back. A runner that
+// knows its run failed calls Abort instead of Close; Abort returns the error
+// of the discarding itself (removing a file, a rollback), if any.
+type Aborter interface {
+	Abort() error
 }
 
 // LoaderFunc adapts an ordinary function to the [Loader] interface.

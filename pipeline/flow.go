@@ -129,6 +129,7 @@ type node struct {
 	progress func(ProgressInfo)
 	setup    Setupper
 	closer   io.Closer
+	aborter  etl.Aborter
 }
 
 func newNode(kind stageKind, defaultName string, stage any, opts []Option) (*node, error) {
@@ -176,6 +177,9 @@ func newNode(kind stageKind, defaultName string, stage any, opts []Option) (*nod
 		// close.
 		if cl, ok := stage.(io.Closer); ok {
 			n.closer = cl
+		}
+		if ab, ok := stage.(etl.Aborter); ok && kind == kindLoad {
+			n.aborter = ab
 		}
 	}
 	return n, nil
@@ -261,8 +265,11 @@ type Job struct {
 
 // To finishes a flow with a loader, which receives every value in order from
 // one goroutine. If sink implements [io.Closer], its Close is called once at
-// the end of each run, whether the run succeeded or not, after the last
-// Load; if it implements [Setupper], Setup is called before the run.
+// the end of each run after the last Load; but when the run failed or was
+// cancelled and sink also implements [etl.Aborter] (the etl file and SQL
+// writers do), Abort is called instead, so a failed run never commits a
+// partial output. If sink implements [Setupper], Setup is called before the
+// run.
 // Options: [Name], [Progress].
 func To[T any](p *Flow[T], sink etl.Loader[T], opts ...Option) *Job {
 	if p == nil || (p.build == nil && p.err == nil) {
@@ -298,8 +305,9 @@ func To[T any](p *Flow[T], sink etl.Loader[T], opts ...Option) *Job {
 
 // Run runs the job: Setup on every stage that has it, then all stages
 // concurrently, each in its own goroutines, connected by bounded channels;
-// then Close on the extractor and loader if they have it. It returns when
-// every goroutine it started has exited.
+// then Close on the extractor and loader if they have it — or, when the run
+// failed or was cancelled, Abort on a loader that has it (see [To]). It
+// returns when every goroutine it started has exited.
 //
 // The first error anywhere — from a stage, a Setup, a panic in a stage, or
 // ctx — cancels every stage, and Run returns it as a [*StageError] naming the
@@ -351,10 +359,14 @@ func (j *Job) Run(ctx context.Context) (*Report, error) {
 	}
 	var closeErrs []error
 	for _, n := range j.nodes {
-		if n.closer == nil {
-			continue
+		var cerr error
+		switch {
+		case err != nil && n.aborter != nil:
+			cerr = callFinish(n, "abort", n.aborter.Abort)
+		case n.closer != nil:
+			cerr = callFinish(n, "close", n.closer.Close)
 		}
-		if cerr := callClose(n); cerr != nil {
+		if cerr != nil {
 			closeErrs = append(closeErrs, cerr)
 		}
 	}
@@ -369,7 +381,7 @@ func (j *Job) Run(ctx context.Context) (*Report, error) {
 type StageError struct {
 	// Stage is the stage's name.
 	Stage string
-	// Op is "setup", "close", "extract", "progress" (a panic in the
+	// Op is "setup", "close", "abort", "extract", "progress" (a panic in the
 	// Progress function), or "" for a failure on one batch.
 	Op string
 	// Batch is the index of the batch the stage failed on, counting from 0
@@ -429,16 +441,18 @@ func callSetup(ctx context.Context, n *node) (err error) {
 	return n.setup.Setup(ctx)
 }
 
-func callClose(n *node) (err error) {
+// callFinish calls a loader's or extractor's Close or Abort, turning a
+// panic into an error and naming the stage and op in the error.
+func callFinish(n *node, op string, f func() error) (err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			err = recovered(p)
 		}
 		if err != nil {
-			err = stageErr(n.name, "close", -1, err)
+			err = stageErr(n.name, op, -1, err)
 		}
 	}()
-	return n.closer.Close()
+	return f()
 }
 
 func callExtract[T any](ctx context.Context, src etl.Extractor[T], emit func(T) error) (err error) {
