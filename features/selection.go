@@ -362,6 +362,10 @@ func classes(step string, f *frame.Frame, target string) ([]int, int, error) {
 	return y, len(distinct), nil
 }
 
+// TargetColumn returns s.Target, making the spec [preprocess.Supervised]:
+// an ML pipeline shows it the target column it hides from other steps.
+func (s SelectKBestSpec) TargetColumn() string { return s.Target }
+
 // Fit scores the candidates and returns a [*KBestSelector]. It returns an
 // error wrapping [ErrParam] for K outside [1, candidates], an unknown score
 // function, a target of a single class, or a negative value under [Chi2];

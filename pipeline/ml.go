@@ -18,6 +18,10 @@ import (
 // cannot be read as numbers, or holds missing values.
 var ErrTarget = errors.New("bad target column")
 
+// ErrRowsChanged is returned by [ML.Fit] when a step returns another
+// number of rows than it was given: predictions must stay one per input row.
+var ErrRowsChanged = errors.New("step changed the number of rows")
+
 // ErrSchema is returned when a frame given to a fitted pipeline lacks a
 // training column or has it with another kind.
 var ErrSchema = errors.New("input does not match the training schema")
@@ -66,11 +70,58 @@ func (p ML) Learner() evaluate.Learner {
 }
 
 // Fit fits every step in order on train, then the model, and returns the
-// fitted pipeline. It returns an error naming the step (by position and
+// fitted pipeline.
+//
+// The steps do not see the Target column, so a step over "every float
+// column" leaves the label alone; only a [preprocess.Supervised] step whose
+// TargetColumn is Target (target encoding, feature selection) is shown it,
+// and it is removed from that step's output. A [preprocess.FitTransformer]
+// step transforms its training rows with FitTransform (target encoding's
+// cross-fitting), so the label does not leak into the features. Steps must
+// keep every row: filtering rows (deduplication, dropping incomplete rows)
+// belongs before the pipeline, in the flow that extracts the data, and a
+// step that changes the row count is an error wrapping [ErrRowsChanged]. It returns an error naming the step (by position and
 // type) or the column when one fails; errors wrapping [ErrTarget] for a bad
 // target column; and ctx.Err() when ctx is cancelled.
 func (p ML) Fit(ctx context.Context, train *frame.Frame) (*Fitted, error) {
 	return p.fit(ctx, train, nil)
+}
+
+// fitStep fits one step on cur and returns it with cur transformed. It shows
+// the target column to a Supervised step that asks for it and removes it
+// from the output, and uses FitTransform where the step has it.
+func (p ML) fitStep(ctx context.Context, s preprocess.Step, cur *frame.Frame, target frame.Column) (preprocess.Fitted, *frame.Frame, error) {
+	in, shown := cur, false
+	if sup, ok := s.(preprocess.Supervised); ok && sup.TargetColumn() == p.Target {
+		var err error
+		if in, err = cur.With(p.Target, target); err != nil {
+			return nil, nil, err
+		}
+		shown = true
+	}
+	var (
+		fs  preprocess.Fitted
+		out *frame.Frame
+		err error
+	)
+	if ft, ok := s.(preprocess.FitTransformer); ok {
+		if fs, out, err = ft.FitTransform(ctx, in); err != nil {
+			return nil, nil, fmt.Errorf("fit: %w", err)
+		}
+	} else {
+		if fs, err = s.Fit(ctx, in); err != nil {
+			return nil, nil, fmt.Errorf("fit: %w", err)
+		}
+		if out, err = fs.Transform(ctx, in); err != nil {
+			return nil, nil, fmt.Errorf("transform: %w", err)
+		}
+	}
+	if shown && out.Has(p.Target) {
+		if out, err = out.Drop(p.Target); err != nil {
+			return nil, nil, err
+		}
+	}
+	return fs, out, nil
 }
 
 // stepTrace is what fit tells its observer after each step and the model.
@@ -112,19 +163,30 @@ func (p ML) fit(ctx context.Context, train *frame.Frame, trace func(stepTrace)) 
 		}
 		trace(stepTrace{"profile", train.NumRows(), train.NumRows(), time.Since(start)})
 	}
-	cur := train
+	// The steps never see the target, except a Supervised step that asks
+	// for it: "scale every float column" must not scale the label, and
+	// serving has no label to give.
+	targetCol, err := train.Col(p.Target)
+	if err != nil {
+		return nil, fmt.Errorf("ml pipeline target: %w: %w", ErrTarget, err)
+	}
+	cur, err := train.Drop(p.Target)
+	if err != nil {
+		return nil, fmt.Errorf("ml pipeline target: %w: %w", ErrTarget, err)
+	}
 	for i, s := range p.Steps {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
 		start, rowsIn := time.Now(), cur.NumRows()
-		fs, err := s.Fit(ctx, cur)
+		fs, out, err := p.fitStep(ctx, s, cur, targetCol)
 		if err != nil {
-			return nil, fmt.Errorf("ml pipeline step %d (%T) fit: %w", i, s, err)
+			return nil, fmt.Errorf("ml pipeline step %d (%T): %w", i, s, err)
 		}
-		if cur, err = fs.Transform(ctx, cur); err != nil {
-			return nil, fmt.Errorf("ml pipeline step %d (%T) transform: %w", i, s, err)
+		if out.NumRows() != rowsIn {
+			return nil, fmt.Errorf("ml pipeline step %d (%T): %d rows in, %d out: %w", i, s, rowsIn, out.NumRows(), ErrRowsChanged)
 		}
+		cur = out
 		fitted.Steps = append(fitted.Steps, fs)
 		trace(stepTrace{fmt.Sprintf("step %d %T", i, s), rowsIn, cur.NumRows(), time.Since(start)})
 	}

@@ -58,6 +58,23 @@ type FitTransformer interface {
 
 var _ FitTransformer = TargetEncodeSpec{}
 
+// A Supervised step reads a target column while it fits: target encoding,
+// feature selection scored against the label. An ML pipeline hides its
+// target column from the steps it fits, so that a step meant for "every
+// float column" cannot scale or impute the label; it shows the target only
+// to a Supervised step whose TargetColumn names it, and removes it again
+// from that step's output.
+type Supervised interface {
+	Step
+	// TargetColumn returns the name of the column the step fits against.
+	TargetColumn() string
+}
+
+var _ Supervised = TargetEncodeSpec{}
+
+// TargetColumn returns s.Target.
+func (s TargetEncodeSpec) TargetColumn() string { return s.Target }
+
 // The specs that learn mergeable statistics.
 var (
 	_ Incremental = ImputeSpec{}
