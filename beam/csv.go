@@ -239,6 +239,11 @@ func (f *parseCSVFn) ProcessElement(ctx context.Context, source, line string, em
 	if line == f.Options.Header {
 		return nil
 	}
+	if f.openQuote(line) {
+		// A line whose quote is not closed would swallow the lines after
+		// it in a batch: it is parsed alone (and most likely rejected).
+		return f.parse(ctx, []string{line}, []string{source}, emit, dead)
+	}
 	f.lines = append(f.lines, line)
 	f.sources = append(f.sources, source)
 	if len(f.lines) >= f.batchRows() {
@@ -247,18 +252,37 @@ func (f *parseCSVFn) ProcessElement(ctx context.Context, source, line string, em
 	return nil
 }
 
+// openQuote reports whether line holds an odd number of quote characters.
+func (f *parseCSVFn) openQuote(line string) bool {
+	if f.Options.NoQuote {
+		return false
+	}
+	q := f.Options.Quote
+	if q == 0 {
+		q = '"'
+	}
+	return strings.Count(line, string(q))%2 == 1
+}
+
 func (f *parseCSVFn) FinishBundle(ctx context.Context, emit func(*frame.Frame), dead func(Reject)) error {
 	return f.flush(ctx, emit, dead)
 }
 
-// flush parses the lines held, emits their frame and their rejects.
+// flush parses the lines held.
 func (f *parseCSVFn) flush(ctx context.Context, emit func(*frame.Frame), dead func(Reject)) error {
-	if len(f.lines) == 0 {
+	err := f.parse(ctx, f.lines, f.sources, emit, dead)
+	f.lines, f.sources = f.lines[:0], f.sources[:0]
+	return err
+}
+
+// parse parses lines, emits their frames and their rejects.
+func (f *parseCSVFn) parse(ctx context.Context, lines, sources []string, emit func(*frame.Frame), dead func(Reject)) error {
+	if len(lines) == 0 {
 		return nil
 	}
 	var text strings.Builder
 	text.WriteString(f.Options.Header)
-	for _, l := range f.lines {
+	for _, l := range lines {
 		text.WriteByte('\n')
 		text.WriteString(l)
 	}
@@ -266,14 +290,14 @@ func (f *parseCSVFn) flush(ctx context.Context, emit func(*frame.Frame), dead fu
 	opts.Name = "batch"
 	// The schema is fixed (ReadCSV fixes every column); inference samples
 	// only columns it does not name, at the options' InferRows.
-	opts.Workers, opts.BatchRows = 1, len(f.lines)
+	opts.Workers, opts.BatchRows = 1, len(lines)
 	opts.OnError = etl.Reject
 	var rejected int64
 	opts.Rejects = etl.LoaderFunc[etl.Rejected](func(ctx context.Context, r etl.Rejected) error {
-		// Line 1 is the header; line k+2 is f.lines[k].
+		// Line 1 is the header; line k+2 is lines[k].
 		src, raw := "", r.Raw
-		if k := r.Line - 2; k >= 0 && k < len(f.sources) {
-			src, raw = f.sources[k], f.lines[k]
+		if k := r.Line - 2; k >= 0 && k < len(sources) {
+			src, raw = sources[k], lines[k]
 		}
 		dead(Reject{Source: src, Raw: raw, Error: rejectReason(r.Err)})
 		rejected++
@@ -286,7 +310,6 @@ func (f *parseCSVFn) flush(ctx context.Context, emit func(*frame.Frame), dead fu
 		emit(b)
 		return nil
 	})
-	f.lines, f.sources = f.lines[:0], f.sources[:0]
 	rowsRead.Inc(ctx, rows)
 	rowsRejected.Inc(ctx, rejected)
 	batchesMade.Inc(ctx, batches)

@@ -28,7 +28,9 @@ import (
 func TestMain(m *testing.M) { ptest.MainWithDefault(m, "prism") }
 
 // writeShards writes shards CSV files of rows records each into dir, with
-// two unreadable records in every third shard, and returns their number.
+// three unreadable records in every third shard (a word for a number, a
+// short record, and last an unterminated quote, which must not swallow the
+// records of other shards), and returns their number.
 func writeShards(t testing.TB, dir string, shards, rows int) (dirty int) {
 	t.Helper()
 	r := rand.New(rand.NewPCG(7, 11))
@@ -54,6 +56,10 @@ func writeShards(t testing.TB, dir string, shards, rows int) (dirty int) {
 				fmt.Fprintf(&b, "c%03d-bad2,40,1000\n", s)
 				dirty += 2
 			}
+		}
+		if s%3 == 0 {
+			fmt.Fprintf(&b, "c%03d-bad3,\"41,1000,pro,us,0\n", s)
+			dirty++
 		}
 		path := filepath.Join(dir, fmt.Sprintf("part-%03d.csv", s))
 		if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {

@@ -41,7 +41,6 @@ import (
 	"io"
 	"math"
 	"os"
-	"path/filepath"
 	"runtime/pprof"
 	"slices"
 	"strconv"
@@ -50,6 +49,7 @@ import (
 	"time"
 
 	"github.com/apache/beam/sdks/v2/go/pkg/beam"
+	"github.com/apache/beam/sdks/v2/go/pkg/beam/io/filesystem"
 	"github.com/apache/beam/sdks/v2/go/pkg/beam/io/textio"
 	"github.com/apache/beam/sdks/v2/go/pkg/beam/register"
 	"github.com/apache/beam/sdks/v2/go/pkg/beam/x/beamx"
@@ -141,16 +141,23 @@ func clean(ctx context.Context, b *frame.Frame) (*frame.Frame, []preprocess.Fitt
 // sampleClean fits the cleaning steps on the first rows of the first
 // shard.
 func sampleClean(ctx context.Context, glob string) ([]preprocess.Fitted, error) {
-	files, err := filepath.Glob(glob)
-	if err != nil || len(files) == 0 {
-		return nil, fmt.Errorf("%s: no file matches (%v)", glob, err)
-	}
-	src, err := etl.OpenCSV(files[0], etl.CSVOptions{NA: csvOptions.NA, Schema: csvOptions.Schema, BatchRows: 5000,
-		OnError: etl.Reject, Rejects: etl.LoaderFunc[etl.Rejected](func(context.Context, etl.Rejected) error { return nil })})
+	fs, err := filesystem.New(ctx, glob)
 	if err != nil {
 		return nil, err
 	}
-	defer src.Close()
+	defer fs.Close()
+	files, err := fs.List(ctx, glob)
+	if err != nil || len(files) == 0 {
+		return nil, fmt.Errorf("%s: no file matches (%v)", glob, err)
+	}
+	slices.Sort(files)
+	r, err := fs.OpenRead(ctx, files[0])
+	if err != nil {
+		return nil, err
+	}
+	defer r.Close()
+	src := etl.CSV(r, etl.CSVOptions{Name: files[0], NA: csvOptions.NA, Schema: csvOptions.Schema, BatchRows: 5000,
+		OnError: etl.Reject, Rejects: etl.LoaderFunc[etl.Rejected](func(context.Context, etl.Rejected) error { return nil })})
 	var sample *frame.Frame
 	errStop := errors.New("sampled")
 	if err := src.Extract(ctx, func(f *frame.Frame) error { sample = f; return errStop }); !errors.Is(err, errStop) {
@@ -211,6 +218,7 @@ func (p phase) String() string {
 type options struct {
 	data, out, model string
 	maxValues        int
+	compare          bool
 }
 
 func main() {
@@ -218,6 +226,7 @@ func main() {
 	flag.StringVar(&o.data, "data", "", "pattern of the CSV shards, such as 'shards/*.csv' (required)")
 	flag.StringVar(&o.out, "out", "beam-churn-out", "directory for the fitted steps, the rejects, the scores and the metrics")
 	flag.StringVar(&o.model, "model", "", "score with this saved pipeline (examples/churn -save) instead of one trained here")
+	flag.BoolVar(&o.compare, "compare", true, "read the shards on this machine too: fit and score them there, and compare (needs the shards readable here; without it, give -model)")
 	flag.IntVar(&o.maxValues, "max-values", 0, "bound the median's memory with a quantile sketch of this level size (0: exact, every value sent to one worker)")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the whole run (Prism and its workers run in this process) to this file")
 	flag.Parse()
@@ -246,11 +255,16 @@ func main() {
 }
 
 func run(ctx context.Context, o options, stdout io.Writer) error {
-	if err := os.MkdirAll(o.out, 0o755); err != nil {
-		return err
+	if !strings.Contains(o.out, "://") {
+		if err := os.MkdirAll(o.out, 0o755); err != nil {
+			return err
+		}
 	}
-	stepsPath := filepath.Join(o.out, "fitted-steps.json")
-	rejectsPath := filepath.Join(o.out, "rejects.tsv")
+	if !o.compare && o.model == "" {
+		return errors.New("-compare=false needs -model: the model is trained on the rows read on this machine")
+	}
+	outPath := func(name string) string { return strings.TrimSuffix(o.out, "/") + "/" + name }
+	stepsPath, rejectsPath := outPath("fitted-steps.json"), outPath("rejects.tsv")
 	specs := modelSpecs(o.maxValues)
 
 	// fit, on Beam
@@ -287,13 +301,20 @@ func run(ctx context.Context, o options, stdout io.Writer) error {
 	}
 	fmt.Fprintf(stdout, "beam fit: %d rows read in %d batches, %d rejected (%s), %v\n",
 		mlbeam.Counter(res, "rows"), mlbeam.Counter(res, "batches"), mlbeam.Counter(res, "rejected"), rejectsPath, start)
-	stepsJSON, err := os.ReadFile(stepsPath)
+	stepsJSON, err := readFile(ctx, stepsPath)
 	if err != nil {
 		return err
 	}
 	beamSteps, err := mlbeam.DecodeSteps(stepsJSON)
 	if err != nil {
 		return err
+	}
+	if !o.compare {
+		fitted, err := pipeline.LoadFile(o.model)
+		if err != nil {
+			return err
+		}
+		return score(ctx, o, stdout, fitted, nil)
 	}
 
 	// the same fit, on one machine
@@ -326,14 +347,19 @@ func run(ctx context.Context, o options, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
+	return score(ctx, o, stdout, fitted, local)
+}
 
-	// score, on Beam
+// score scores the shards on Beam with fitted, merges the metrics, and
+// compares every score with the single-machine score of local's rows
+// (unless local is nil).
+func score(ctx context.Context, o options, stdout io.Writer, fitted *pipeline.Fitted, local *frame.Frame) error {
 	scoreOpts := mlbeam.ScoreOptions{Keep: []string{id, target}}
-	scoresPath := filepath.Join(o.out, "scores.csv")
-	metricsPath := filepath.Join(o.out, "metrics.json")
-	start = begin()
-	p, s = beam.NewPipelineWithRoot()
-	raw, _, err = mlbeam.ReadCSV(s, o.data, csvOptions)
+	scoresPath := strings.TrimSuffix(o.out, "/") + "/scores.csv"
+	metricsPath := strings.TrimSuffix(o.out, "/") + "/metrics.json"
+	start := begin()
+	p, s := beam.NewPipelineWithRoot()
+	raw, _, err := mlbeam.ReadCSV(s, o.data, csvOptions)
 	if err != nil {
 		return err
 	}
@@ -353,6 +379,10 @@ func run(ctx context.Context, o options, stdout io.Writer) error {
 		return fmt.Errorf("score pipeline: %w", err)
 	}
 	beamScore := start.String()
+	if local == nil {
+		fmt.Fprintf(stdout, "\nbeam score: scores in %s, %s\n", scoresPath, beamScore)
+		return printMetrics(ctx, stdout, metricsPath)
+	}
 
 	// the same scores, on one machine
 	start = begin()
@@ -367,7 +397,22 @@ func run(ctx context.Context, o options, stdout io.Writer) error {
 	}
 	fmt.Fprintf(stdout, "\nbeam score: %d scores in %s, %s; identical to the single-machine scores: %d of %d (local scoring %s)\n",
 		total, scoresPath, beamScore, same, want.NumRows(), localScore)
-	return printMetrics(stdout, metricsPath)
+	return printMetrics(ctx, stdout, metricsPath)
+}
+
+// readFile reads a file on any filesystem Beam knows (local, gs://).
+func readFile(ctx context.Context, path string) ([]byte, error) {
+	fs, err := filesystem.New(ctx, path)
+	if err != nil {
+		return nil, err
+	}
+	defer fs.Close()
+	r, err := fs.OpenRead(ctx, path)
+	if err != nil {
+		return nil, err
+	}
+	defer r.Close()
+	return io.ReadAll(r)
 }
 
 // readLocal reads the shards on one machine with the options the pipeline
@@ -567,8 +612,8 @@ func compareScores(path string, want *frame.Frame) (same, total int, err error) 
 	return same, total, nil
 }
 
-func printMetrics(w io.Writer, path string) error {
-	b, err := os.ReadFile(path)
+func printMetrics(ctx context.Context, w io.Writer, path string) error {
+	b, err := readFile(ctx, path)
 	if err != nil {
 		return err
 	}
