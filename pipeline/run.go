@@ -139,6 +139,10 @@ type RunReport struct {
 	Wall     time.Duration  `json:"wall_ns"`
 	// Fitted is the deployed pipeline (not part of the JSON form).
 	Fitted *Fitted `json:"-"`
+	// Test holds the held-out rows the run scored, target included, or nil
+	// without a hold-out: for plots and further checks of the same rows
+	// (not part of the JSON form).
+	Test *frame.Frame `json:"-"`
 }
 
 // DataSummary describes the extracted data.
@@ -310,6 +314,7 @@ func (t *Training) Run(ctx context.Context) (*RunReport, error) {
 			return nil, fmt.Errorf("training %s: %w", t.Name, err)
 		}
 	}
+	rep.Test = test
 	if test != nil {
 		r.progress("evaluate")
 		start = time.Now()

@@ -1,23 +1,35 @@
 // Command quickstart runs the whole mlpipe road on a small customer-churn
-// table embedded in the binary, dirty on purpose: extract → clean → engineer
-// features → train → evaluate → save → load → predict. It needs no services
-// and no downloads: the cache is the in-memory one.
+// table embedded in the binary, dirty on purpose. It needs no services and
+// no downloads: the cache is the in-memory one.
 //
 //	go run ./examples/quickstart
+//	go run ./examples/quickstart -out ./quickstart-out   # keep the artifact and plots
 //
-// The -out flag keeps the saved pipeline in a directory of your choice.
+// It first looks at the data, then runs the six steps of an ML pipeline —
+// get data, clean, engineer features, train, evaluate, deploy — as one
+// [pipeline.Training] value and prints its report; runs it again to show
+// the fitted pipeline coming from the cache; judges over- and underfitting
+// against a baseline; draws the ROC curve, the confusion matrix and the
+// learning curve; and finally loads the deployed artifact, as a server
+// would, and predicts JSON records with it.
+//
+// Flags:
+//
+//	-out DIR       where the artifact, its manifest and the plots go
+//	               (default: a temporary directory, removed at exit)
+//	-progress MODE progress bar on stderr: auto (when stderr is a
+//	               terminal), on or off
 package main
 
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
 	_ "embed"
-	"encoding/hex"
 	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -26,11 +38,14 @@ import (
 	"github.com/mlpipe/mlpipe/cache"
 	"github.com/mlpipe/mlpipe/etl"
 	"github.com/mlpipe/mlpipe/evaluate"
+	"github.com/mlpipe/mlpipe/evaluate/plots"
 	"github.com/mlpipe/mlpipe/features"
 	"github.com/mlpipe/mlpipe/frame"
 	"github.com/mlpipe/mlpipe/model"
 	"github.com/mlpipe/mlpipe/pipeline"
 	"github.com/mlpipe/mlpipe/preprocess"
+	"gonum.org/v1/gonum/mat"
+	"gonum.org/v1/plot"
 )
 
 // customersCSV is 2,000 customers with the mess real exports have: missing
@@ -41,12 +56,28 @@ import (
 var customersCSV []byte
 
 func main() {
-	out := flag.String("out", "", "directory to save the fitted pipeline in (default: a temporary directory, removed at exit)")
+	out := flag.String("out", "", "directory for the artifact, its manifest and the plots (default: a temporary directory, removed at exit)")
+	bar := flag.String("progress", "auto", "progress bar on stderr: auto, on or off")
 	flag.Parse()
-	if err := run(context.Background(), os.Stdout, *out); err != nil {
+	if err := run(context.Background(), os.Stdout, options{outDir: *out, progress: newProgress(*bar, os.Stderr)}); err != nil {
 		fmt.Fprintln(os.Stderr, "quickstart:", err)
 		os.Exit(1)
 	}
+}
+
+type options struct {
+	outDir   string
+	progress *progress
+}
+
+// source extracts the embedded CSV in batches. Each call returns a new
+// extractor, so a Training built on it can run again.
+func source() etl.Extractor[*frame.Frame] {
+	return etl.CSV(bytes.NewReader(customersCSV), etl.CSVOptions{
+		Name:      "customers.csv",
+		NA:        []string{"????", "unknown"}, // beyond the default "", "NA", "?", "null"
+		BatchRows: 128,
+	})
 }
 
 // spec is the ML pipeline: every cleaning and feature step, then the model.
@@ -56,6 +87,9 @@ func spec() pipeline.ML {
 	numeric := []string{"age", "income", "monthly_spend", "support_tickets", "last_login_days",
 		"signup_date_year", "signup_date_month", "signup_date_weekday"}
 	return pipeline.ML{
+		// Identifiers and free text are not inputs: serving will not need them.
+		Inputs: []string{"age", "income", "monthly_spend", "support_tickets", "last_login_days",
+			"country", "plan", "is_mobile", "signup_date"},
 		Steps: []preprocess.Step{
 			// clean: ages outside 14..110 are typos (999, -1, 0), so missing;
 			// " us", "Us" and "US" are one country.
@@ -63,7 +97,7 @@ func spec() pipeline.ML {
 			preprocess.NormalizeText("country"),
 			preprocess.ParseBools("is_mobile"),
 			preprocess.ParseDates("signup_date"),
-			// features
+			// engineer features
 			features.DateParts("signup_date", features.Year, features.Month, features.Weekday),
 			// impute, scale, encode
 			preprocess.Impute(preprocess.Median, numeric...),
@@ -76,189 +110,247 @@ func spec() pipeline.ML {
 	}
 }
 
-func run(ctx context.Context, w io.Writer, outDir string) error {
+func run(ctx context.Context, w io.Writer, o options) error {
 	start := time.Now()
 	section := func(title string) { fmt.Fprintf(w, "\n== %s\n", title) }
-
-	// 1. Extract: stream the CSV in batches through a flow into memory.
-	section("1. extract")
-	src := etl.CSV(bytes.NewReader(customersCSV), etl.CSVOptions{
-		Name:      "customers.csv",
-		NA:        []string{"????", "unknown"}, // beyond the default "", "NA", "?", "null"
-		BatchRows: 128,
-	})
-	var batches etl.Memory[*frame.Frame]
-	report, err := pipeline.To(pipeline.From(src, pipeline.Name("read csv")), &batches, pipeline.Name("collect")).Run(ctx)
-	if err != nil {
-		return err
-	}
-	fmt.Fprint(w, report)
-	raw, err := frame.Concat(batches.Items()...)
-	if err != nil {
-		return err
-	}
-	// Identifiers and free text are not features here.
-	data, err := raw.Drop("customer_id", "notes")
-	if err != nil {
-		return err
-	}
-
-	section("2. the data, as read")
-	fmt.Fprint(w, data.Head(5))
-	fmt.Fprintln(w)
-	fmt.Fprint(w, data.Describe())
-
-	// 2. Split: a stratified, seeded hold-out set the model never sees.
-	y, err := evaluate.Target(data, "churned")
-	if err != nil {
-		return err
-	}
-	trainIdx, testIdx, err := evaluate.TrainTestSplit(y, 0.2, 42, true)
-	if err != nil {
-		return err
-	}
-	train, err := data.Take(trainIdx)
-	if err != nil {
-		return err
-	}
-	test, err := data.Take(testIdx)
-	if err != nil {
-		return err
-	}
-
-	// 3. Cross-validate on the training rows: every step is refitted inside
-	// each fold, so nothing leaks from a fold's test rows.
-	section("3. cross-validation (5 stratified folds on the training rows)")
-	ml := spec()
-	cv, err := evaluate.CrossValidate(ctx, ml.Learner(), train, "churned", evaluate.CVOptions{
-		Splitter: evaluate.StratifiedKFold{K: 5, Shuffle: true, Seed: 1},
-		Scorers:  []evaluate.Scorer{evaluate.ScoreROCAUC, evaluate.ScoreAccuracy},
-	})
-	if err != nil {
-		return err
-	}
-	fmt.Fprint(w, cv)
-
-	// 4. Train on all training rows. The fitted pipeline is cached under a
-	// fingerprint of the data and the spec: a second fit of the same thing
-	// is a cache hit.
-	section("4. train (cached by a fingerprint of data and spec)")
-	mem, err := cache.NewMemory(cache.MemoryOptions{})
-	if err != nil {
-		return err
-	}
-	key := fingerprint(customersCSV, trainIdx, ml)
-	var fitted *pipeline.Fitted
-	for attempt := 1; attempt <= 2; attempt++ {
-		t0 := time.Now()
-		saved, err := cache.GetOrLoad(ctx, mem, key, time.Hour, func(ctx context.Context) (json.RawMessage, error) {
-			f, err := ml.Fit(ctx, train)
-			if err != nil {
-				return nil, err
-			}
-			return json.Marshal(f)
-		})
-		if err != nil {
-			return err
-		}
-		fitted = new(pipeline.Fitted)
-		if err := json.Unmarshal(saved, fitted); err != nil {
-			return err
-		}
-		st := mem.Stats()
-		fmt.Fprintf(w, "fit #%d: %8v  (cache hits %d, misses %d)\n", attempt, time.Since(t0).Round(time.Microsecond), st.Hits, st.Misses)
-	}
-	if lf, ok := fitted.Predictor.(*model.LogisticFit); ok {
-		fmt.Fprintf(w, "%d features; logistic regression converged in %d Newton iterations\n", len(fitted.Features), lf.Iterations)
-		fmt.Fprintln(w, "largest weights:")
-		for _, c := range topWeights(fitted.Features, lf.Coef[0], 5) {
-			fmt.Fprintf(w, "  %-22s %+.3f\n", c.name, c.weight)
-		}
-	}
-
-	// 5. Evaluate on the hold-out set.
-	section("5. held-out evaluation")
-	yTest, _ := evaluate.Target(test, "churned")
-	features, err := test.Drop("churned")
-	if err != nil {
-		return err
-	}
-	pred, err := fitted.Predict(ctx, features)
-	if err != nil {
-		return err
-	}
-	proba, err := fitted.PredictProba(ctx, features)
-	if err != nil {
-		return err
-	}
-	p1 := make([]float64, len(pred))
-	for i := range p1 {
-		p1[i] = proba.At(i, 1)
-	}
-	acc, _ := evaluate.Accuracy(yTest, pred)
-	f1, _ := evaluate.F1(yTest, pred)
-	auc, err := evaluate.ROCAUC(yTest, p1)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(w, "rows %d  accuracy %.3f  F1 %.3f  ROC AUC %.3f\n", len(yTest), acc, f1, auc)
-	cm, err := evaluate.ConfusionMatrix(yTest, pred)
-	if err != nil {
-		return err
-	}
-	fmt.Fprint(w, "confusion matrix (rows: true, columns: predicted)\n", cm)
-
-	// 6. Deploy: save the fitted pipeline, load it back, predict.
-	section("6. save, load, predict")
-	dir := outDir
+	dir := o.outDir
 	if dir == "" {
+		var err error
 		if dir, err = os.MkdirTemp("", "mlpipe-quickstart"); err != nil {
 			return err
 		}
 		defer os.RemoveAll(dir)
-	}
-	path := filepath.Join(dir, "churn-pipeline.json")
-	if err := fitted.SaveFile(path); err != nil {
+	} else if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
-	info, err := os.Stat(path)
+
+	// Look before building anything: stream the CSV through a flow into
+	// memory and describe it.
+	section("the data, as read")
+	var batches etl.Memory[*frame.Frame]
+	if _, err := pipeline.To(pipeline.From(source(), pipeline.Name("read csv")), &batches, pipeline.Name("collect")).Run(ctx); err != nil {
+		return err
+	}
+	data, err := frame.Concat(batches.Items()...)
 	if err != nil {
 		return err
 	}
-	loaded, err := pipeline.LoadFile(path)
+	fmt.Fprint(w, data.Head(5))
+	fmt.Fprintln(w)
+	fmt.Fprint(w, data.Describe())
+
+	// The six steps as one value: get data, clean, engineer features,
+	// train, evaluate, deploy. The fitted pipeline is cached under a
+	// fingerprint of the training rows and every parameter.
+	mem, err := cache.NewMemory(cache.MemoryOptions{})
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(w, "saved %s (%d bytes), loaded it back\n", filepath.Base(path), info.Size())
-	few, err := features.Slice(0, 5)
-	if err != nil {
-		return err
-	}
-	again, err := loaded.PredictProba(ctx, few)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintln(w, "age   country  plan        P(churn) loaded  in memory  actual")
-	for i := range few.NumRows() {
-		fmt.Fprintf(w, "%-5s %-8s %-11s %15.3f %10.3f %7.0f\n",
-			show(few, "age", i), show(few, "country", i), show(few, "plan", i),
-			again.At(i, 1), proba.At(i, 1), yTest[i])
-		if again.At(i, 1) != proba.At(i, 1) {
-			return fmt.Errorf("row %d: loaded pipeline predicts %v, in-memory %v", i, again.At(i, 1), proba.At(i, 1))
+	artifact := filepath.Join(dir, "churn-pipeline.json")
+	training := func() *pipeline.Training {
+		return &pipeline.Training{
+			Name:   "churn",
+			Source: source(),
+			ML:     spec(),
+			Eval: pipeline.Evaluation{
+				TestFraction: 0.2, Stratify: true, Seed: 42,
+				CV:      evaluate.StratifiedKFold{K: 5, Shuffle: true, Seed: 1},
+				Scorers: []evaluate.Scorer{evaluate.ScoreROCAUC, evaluate.ScoreAccuracy, evaluate.ScoreF1},
+			},
+			Deploy:   pipeline.DeployFile(artifact),
+			Cache:    mem,
+			Progress: o.progress.update,
 		}
 	}
+	section("the six steps: get data → clean → features → train → evaluate → deploy")
+	rep, err := training().Run(ctx)
+	o.progress.done()
+	if err != nil {
+		return err
+	}
+	fmt.Fprint(w, rep)
+	if lf, ok := rep.Fitted.Predictor.(*model.LogisticFit); ok {
+		fmt.Fprintf(w, "\n%d features; the logistic regression converged in %d Newton iterations; largest weights:\n",
+			len(rep.Fitted.Features), lf.Iterations)
+		for _, c := range topWeights(rep.Fitted.Features, lf.Coef[0], 5) {
+			fmt.Fprintf(w, "  %-22s %+.3f\n", c.name, c.weight)
+		}
+	}
+
+	section("the same run again: the fitted pipeline comes from the cache")
+	again, err := training().Run(ctx)
+	o.progress.done()
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "first run %v (cache hits %d, misses %d); second run %v (cache hits %d, misses %d); same artifact: %v\n",
+		rep.Wall.Round(time.Millisecond), rep.Cache.Hits, rep.Cache.Misses,
+		again.Wall.Round(time.Millisecond), again.Cache.Hits, again.Cache.Misses,
+		again.Artifact.SHA256 == rep.Artifact.SHA256)
+
+	// Honest evaluation: how far above a baseline, and over- or underfitting?
+	section("is it any good? against a baseline, and over- or underfitting")
+	diag, curve, err := diagnose(ctx, w, data)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "verdict: %s\n", diag)
+	cd, err := evaluate.DiagnoseCurve(curve, 0.5)
+	if err != nil {
+		return err
+	}
+	// The curve's verdict repeats the one above, then says whether more
+	// rows would help.
+	fmt.Fprintf(w, "learning curve: %s\n", strings.TrimSpace(strings.TrimPrefix(cd.Text, diag.Text)))
+
+	section("plots")
+	paths, err := drawPlots(ctx, dir, rep, curve)
+	if err != nil {
+		return err
+	}
+	for _, p := range paths {
+		fmt.Fprintln(w, "wrote", filepath.Join(filepath.Base(dir), filepath.Base(p)))
+	}
+
+	// Deploy, the serving side: load the artifact as a server would and
+	// predict JSON records, which carry only the input columns.
+	section("serving: load the artifact, predict JSON records")
+	served, err := pipeline.LoadFile(artifact)
+	if err != nil {
+		return err
+	}
+	records, _, err := pipeline.DecodeRecords(strings.NewReader(`[
+		{"age": 34, "income": 52000, "monthly_spend": 61.5, "support_tickets": 0, "last_login_days": 3,
+		 "country": "us", "plan": "premium", "is_mobile": "yes", "signup_date": "2021-03-14"},
+		{"age": null, "income": 18000, "monthly_spend": 12, "support_tickets": 7, "last_login_days": 60,
+		 "country": " DE ", "plan": "basic", "is_mobile": "N", "signup_date": "14/03/2024"}
+	]`))
+	if err != nil {
+		return err
+	}
+	got, err := served.PredictRecords(ctx, records)
+	if err != nil {
+		return err
+	}
+	want, err := rep.Fitted.PredictRecords(ctx, records)
+	if err != nil {
+		return err
+	}
+	for i, p := range got {
+		b, _ := json.Marshal(p)
+		fmt.Fprintf(w, "record %d → %s\n", i, b)
+		if p.Probabilities[1] != want[i].Probabilities[1] {
+			return fmt.Errorf("record %d: the loaded pipeline predicts %v, the one in memory %v", i, p.Probabilities[1], want[i].Probabilities[1])
+		}
+	}
+	fmt.Fprintln(w, "the loaded artifact predicts exactly as the pipeline in memory")
 	fmt.Fprintf(w, "\ndone in %v\n", time.Since(start).Round(time.Millisecond))
 	return nil
 }
 
-// fingerprint keys the fitted pipeline by the input bytes, the training rows
-// and the spec's parameters.
-func fingerprint(data []byte, rows []int, ml pipeline.ML) string {
-	h := sha256.New()
-	h.Write(data)
-	fmt.Fprint(h, rows)
-	fmt.Fprintf(h, "%#v", ml)
-	return "quickstart/fit/" + hex.EncodeToString(h.Sum(nil))[:16]
+// diagnose cross-validates the pipeline and a baseline that always predicts
+// the class prior, with training scores, prints both, and judges the
+// pipeline's fit against the baseline; it also returns a learning curve.
+func diagnose(ctx context.Context, w io.Writer, data *frame.Frame) (*evaluate.Diagnosis, *evaluate.LearningCurveResult, error) {
+	opts := evaluate.CVOptions{
+		Splitter:    evaluate.StratifiedKFold{K: 5, Shuffle: true, Seed: 1},
+		Scorers:     []evaluate.Scorer{evaluate.ScoreROCAUC},
+		TrainScores: true,
+	}
+	ml := spec()
+	cv, err := evaluate.CrossValidate(ctx, ml.Learner(), data, ml.Target, opts)
+	if err != nil {
+		return nil, nil, err
+	}
+	base := ml
+	base.Model = model.DummyClassifier{Strategy: model.Prior}
+	bcv, err := evaluate.CrossValidate(ctx, base.Learner(), data, ml.Target, opts)
+	if err != nil {
+		return nil, nil, err
+	}
+	fmt.Fprintln(w, "ROC AUC, 5 stratified folds   training   validation")
+	for _, r := range []struct {
+		name string
+		cv   *evaluate.CVResult
+	}{{"logistic regression", cv}, {"baseline (class prior)", bcv}} {
+		fmt.Fprintf(w, "  %-27s %8.3f   %6.3f ± %.3f\n", r.name,
+			mean(r.cv.TrainScores("roc_auc")), r.cv.Mean("roc_auc"), r.cv.Std("roc_auc"))
+	}
+	diag, err := evaluate.Diagnose(cv, "roc_auc", bcv.Mean("roc_auc"))
+	if err != nil {
+		return nil, nil, err
+	}
+	curve, err := evaluate.LearningCurve(ctx, ml.Learner(), data, ml.Target, evaluate.LearningCurveOptions{
+		CV: opts, Shuffle: true, Seed: 1,
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	return diag, curve, nil
+}
+
+// drawPlots writes the ROC curve and the confusion matrix of the held-out
+// rows and the learning curve as PNG files in dir, and returns their paths.
+func drawPlots(ctx context.Context, dir string, rep *pipeline.RunReport, curve *evaluate.LearningCurveResult) ([]string, error) {
+	yTest, err := evaluate.Target(rep.Test, "churned")
+	if err != nil {
+		return nil, err
+	}
+	proba, err := rep.Fitted.PredictProba(ctx, rep.Test)
+	if err != nil {
+		return nil, err
+	}
+	pred, err := rep.Fitted.Predict(ctx, rep.Test)
+	if err != nil {
+		return nil, err
+	}
+	cm, err := evaluate.ConfusionMatrix(yTest, pred)
+	if err != nil {
+		return nil, err
+	}
+	roc, err := plots.ROC("Churn, held-out customers", plots.Scores{
+		Name: "logistic regression", YTrue: yTest, Score: mat1(proba)})
+	if err != nil {
+		return nil, err
+	}
+	conf, err := plots.Confusion("Churn, held-out customers", cm, []string{"stayed", "churned"})
+	if err != nil {
+		return nil, err
+	}
+	lc, err := plots.LearningCurve("Learning curve (ROC AUC)", curve)
+	if err != nil {
+		return nil, err
+	}
+	var paths []string
+	for _, x := range []struct {
+		name string
+		plot *plot.Plot
+	}{{"roc.png", roc}, {"confusion.png", conf}, {"learning-curve.png", lc}} {
+		path := filepath.Join(dir, x.name)
+		if err := plots.Save(x.plot, path, 0, 0); err != nil {
+			return nil, err
+		}
+		paths = append(paths, path)
+	}
+	return paths, nil
+}
+
+// mat1 returns column 1 of a probability matrix: P(class 1).
+func mat1(p *mat.Dense) []float64 {
+	r, _ := p.Dims()
+	out := make([]float64, r)
+	for i := range out {
+		out[i] = p.At(i, 1)
+	}
+	return out
+}
+
+func mean(v []float64) float64 {
+	s := 0.0
+	for _, x := range v {
+		s += x
+	}
+	return s / math.Max(float64(len(v)), 1)
 }
 
 type weight struct {
@@ -289,16 +381,4 @@ func abs(x float64) float64 {
 		return -x
 	}
 	return x
-}
-
-func show(f *frame.Frame, col string, i int) string {
-	c, err := f.Col(col)
-	if err != nil {
-		return "?"
-	}
-	v := c.Value(i)
-	if v == nil {
-		return "NA"
-	}
-	return strings.TrimSpace(fmt.Sprint(v))
 }

@@ -12,28 +12,44 @@ import (
 )
 
 // The quickstart is the README's first command: it must run end to end and
-// print every section of its report, with sane numbers.
+// print every section of its report, with sane numbers, and write the
+// artifact and the plots.
 func TestQuickstartReport(t *testing.T) {
 	dir := t.TempDir()
-	var out bytes.Buffer
-	if err := run(context.Background(), &out, dir); err != nil {
+	var out, bar bytes.Buffer
+	if err := run(context.Background(), &out, options{outDir: dir, progress: newProgress("on", &bar)}); err != nil {
 		t.Fatalf("run: %v\n%s", err, out.String())
 	}
 	text := out.String()
-	for _, want := range []string{"== 1. extract", "== 2. the data", "== 3. cross-validation", "== 4. train",
-		"== 5. held-out evaluation", "== 6. save, load, predict", "[2000 rows × 10 columns]", "cache hits 1"} {
+	for _, want := range []string{
+		"== the data, as read", "[2000 rows × 12 columns]",
+		"== the six steps", "extract", "fit: step 0 preprocess.RangeSpec", "cross-validate (5 folds)", "deploy",
+		"held out                   roc_auc",
+		"== the same run again", "second run", "(cache hits 1, misses 0); same artifact: true",
+		"baseline (class prior)", "verdict: fits well", "learning curve:",
+		"== plots", "roc.png", "confusion.png", "learning-curve.png",
+		"the loaded artifact predicts exactly as the pipeline in memory",
+	} {
 		if !strings.Contains(text, want) {
 			t.Errorf("report lacks %q:\n%s", want, text)
 		}
 	}
-	m := regexp.MustCompile(`ROC AUC (\d\.\d+)`).FindStringSubmatch(text)
+	m := regexp.MustCompile(`held out +roc_auc +(\d\.\d+)`).FindStringSubmatch(text)
 	if m == nil {
 		t.Fatalf("no held-out ROC AUC in report:\n%s", text)
 	}
-	if auc, _ := strconv.ParseFloat(m[1], 64); auc < 0.6 || auc > 1 {
-		t.Errorf("held-out ROC AUC %v: the model learned nothing", auc)
+	if auc, _ := strconv.ParseFloat(m[1], 64); auc < 0.7 || auc > 1 {
+		t.Errorf("held-out ROC AUC %v: the model learned too little", auc)
 	}
-	if _, err := os.Stat(filepath.Join(dir, "churn-pipeline.json")); err != nil {
-		t.Errorf("saved pipeline: %v", err)
+	for _, name := range []string{"churn-pipeline.json", "churn-pipeline.manifest.json", "roc.png", "confusion.png", "learning-curve.png"} {
+		st, err := os.Stat(filepath.Join(dir, name))
+		if err != nil || st.Size() == 0 {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+	for _, step := range []string{"extract", "fit", "cross-validate", "deploy"} {
+		if !strings.Contains(bar.String(), step) {
+			t.Errorf("progress bar never showed %q: %q", step, bar.String())
+		}
 	}
 }
