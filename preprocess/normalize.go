@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"golang.org/x/text/cases"
 	"golang.org/x/text/unicode/norm"
@@ -108,6 +109,13 @@ type TextNormalizer struct {
 func (n *TextNormalizer) normalizer() func(string) string {
 	folder := cases.Fold()
 	return func(s string) string {
+		if (n.NFKC || n.Fold) && !utf8.ValidString(s) {
+			// Invalid bytes first become U+FFFD, as folding would make
+			// them anyway: NFKC passes them through and may then leave
+			// the text after them unnormalised, so that a second
+			// normalisation would change it again.
+			s = strings.ToValidUTF8(s, "\uFFFD")
+		}
 		if n.NFKC {
 			s = norm.NFKC.String(s)
 		}
