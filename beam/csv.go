@@ -371,22 +371,6 @@ func (f *formatCSVFn) ProcessElement(ctx context.Context, b *frame.Frame, emit f
 	return nil
 }
 
-// CSVHeader returns the header line of frames with the given columns, as
-// FormatCSV would write it.
-func CSVHeader(columns ...string) string {
-	var buf bytes.Buffer
-	w := etl.NewCSVWriter(&buf, etl.CSVWriterOptions{})
-	series := make([]frame.Series, len(columns))
-	for i, c := range columns {
-		series[i] = frame.Floats(c, nil)
-	}
-	f, err := frame.New(series...)
-	if err == nil && w.Load(context.Background(), f) == nil && w.Close() == nil {
-		return strings.TrimRight(buf.String(), "\r\n")
-	}
-	return strings.Join(columns, ",")
-}
-
 // Counter returns the value of a counter of the namespace "mlbeam" in a
 // finished pipeline's metrics, summed over the steps that count it: "rows"
 // (rows read into frames), "rejected" (records sent to a dead letter) or

@@ -45,7 +45,8 @@ func (c Confusion) Merge(o Confusion) Confusion {
 		Missing: c.Missing + o.Missing, Other: c.Other + o.Other}
 }
 
-// Add counts the rows of labels y and scores p at threshold t.
+// Add counts the rows of labels y and scores p at threshold t; y and p
+// have the same length (Add panics if p is shorter, as indexing does).
 func (c *Confusion) Add(y, p []float64, t float64) {
 	for i, yi := range y {
 		switch {
@@ -127,7 +128,8 @@ func (r RegressionSums) Merge(o RegressionSums) RegressionSums {
 		SumErr: r.SumErr + o.SumErr, SumAbs: r.SumAbs + o.SumAbs, SSE: r.SSE + o.SSE, Y: r.Y.Merge(o.Y)}
 }
 
-// Add adds the rows of labels y and predictions p.
+// Add adds the rows of labels y and predictions p, of the same length (Add
+// panics if p is shorter, as indexing does).
 func (r *RegressionSums) Add(y, p []float64) {
 	present := make([]float64, 0, len(y))
 	for i, yi := range y {
@@ -230,8 +232,13 @@ func (h *AUCHistogram) bin(p float64) int {
 	return min(max(b, 0), len(h.Pos)-1)
 }
 
-// Add counts the rows of labels y and scores p.
+// Add counts the rows of labels y and scores p, of the same length (Add
+// panics if p is shorter, as indexing does). A histogram without bins (the
+// zero value) gets 10,000.
 func (h *AUCHistogram) Add(y, p []float64) {
+	if len(h.Pos) == 0 {
+		h.Pos, h.Neg = make([]int64, 10000), make([]int64, 10000)
+	}
 	for i, yi := range y {
 		switch {
 		case math.IsNaN(yi) || math.IsNaN(p[i]) || (yi != 0 && yi != 1):

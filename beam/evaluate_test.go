@@ -73,6 +73,10 @@ func TestMetricsEmpty(t *testing.T) {
 	if !math.IsNaN(h.AUC()) {
 		t.Error("AUC of nothing is not NaN")
 	}
+	h.Add([]float64{0, 1}, []float64{0.2, 0.9})
+	if h.AUC() != 1 || len(h.Pos) != 10000 {
+		t.Errorf("zero histogram after Add: AUC %v with %d bins, want 1 with 10000", h.AUC(), len(h.Pos))
+	}
 	var s mlbeam.RegressionSums
 	if !math.IsNaN(s.R2()) {
 		t.Error("R2 of nothing is not NaN")

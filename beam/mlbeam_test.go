@@ -25,6 +25,10 @@ import (
 	"github.com/mlpipe/mlpipe/preprocess"
 )
 
+// TestMain runs the pipelines on Prism in this process. It does not check
+// for leaked goroutines (goleak): the package starts none of its own, and
+// Prism's job server and the SDK harness stay up for the life of the
+// process by design.
 func TestMain(m *testing.M) { ptest.MainWithDefault(m, "prism") }
 
 // writeShards writes shards CSV files of rows records each into dir, with
