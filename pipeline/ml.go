@@ -7,6 +7,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/mlpipe/mlpipe/cache"
 	"github.com/mlpipe/mlpipe/evaluate"
 	"github.com/mlpipe/mlpipe/frame"
 	"github.com/mlpipe/mlpipe/model"
@@ -52,6 +53,15 @@ type ML struct {
 	// (see [Fitted.Drift]). It costs a pass and a sort per numeric column.
 	// [ML.Learner] never profiles: folds need no drift statistics.
 	Profile bool
+	// Cache, when set, keeps each fitted step and the fitted model, so that
+	// fitting the same pipeline on the same rows again — a re-run, a grid
+	// search, repeated cross-validation — reads them instead of fitting
+	// (see "Caching fitted steps" in the package documentation). Nil
+	// caches nothing.
+	Cache cache.Cache
+	// CacheTTL is the time to live of the entries Fit stores in Cache; 0
+	// means no expiry.
+	CacheTTL time.Duration
 }
 
 // Learner returns p as an [evaluate.Learner], so that cross-validation,
@@ -174,12 +184,18 @@ func (p ML) fit(ctx context.Context, train *frame.Frame, trace func(stepTrace)) 
 	if err != nil {
 		return nil, fmt.Errorf("ml pipeline target: %w: %w", ErrTarget, err)
 	}
+	t0 := time.Now()
+	sc := p.newStepCache(ctx, train) // nil without p.Cache
+	if sc.replay(fitted) {
+		trace(stepTrace{"steps and model from the cache", train.NumRows(), train.NumRows(), time.Since(t0)})
+		return fitted, nil
+	}
 	for i, s := range p.Steps {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
 		start, rowsIn := time.Now(), cur.NumRows()
-		fs, out, err := p.fitStep(ctx, s, cur, targetCol)
+		fs, out, err := sc.fitStep(ctx, p, i, s, cur, targetCol)
 		if err != nil {
 			return nil, fmt.Errorf("ml pipeline step %d (%T): %w", i, s, err)
 		}
@@ -203,7 +219,7 @@ func (p ML) fit(ctx context.Context, train *frame.Frame, trace func(stepTrace)) 
 	if err != nil {
 		return nil, fmt.Errorf("ml pipeline features: %w", err)
 	}
-	if fitted.Predictor, err = p.Model.Fit(ctx, X, y); err != nil {
+	if fitted.Predictor, err = sc.fitModel(ctx, p.Model, fitted, X, y); err != nil {
 		return nil, fmt.Errorf("ml pipeline model %T: %w", p.Model, err)
 	}
 	trace(stepTrace{fmt.Sprintf("model %T", p.Model), len(y), len(y), time.Since(start)})
