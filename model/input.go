@@ -20,6 +20,9 @@ func (m rowMajor) row(i int) []float64 { return m.data[i*m.stride : i*m.stride+m
 
 // view returns the row-major view of X; X must not be nil.
 func view(X mat.Matrix) rowMajor {
+	if cm, ok := X.(*ColMatrix); ok && cm != nil {
+		return cm.rowMajor()
+	}
 	if rm, ok := X.(mat.RawMatrixer); ok {
 		raw := rm.RawMatrix()
 		return rowMajor{data: raw.Data, r: raw.Rows, c: raw.Cols, stride: raw.Stride}
@@ -62,38 +65,79 @@ func checkX(what string, X mat.Matrix) (rowMajor, error) {
 // checkFit checks the input of a Fit: a live context, a non-empty finite X,
 // and a finite y with one value per row of X.
 func checkFit(ctx context.Context, what string, X mat.Matrix, y []float64) (rowMajor, error) {
-	if err := ctx.Err(); err != nil {
-		return rowMajor{}, fmt.Errorf("%s: %w", what, err)
-	}
-	if X != nil {
-		if r, _ := X.Dims(); r != len(y) {
-			return rowMajor{}, fmt.Errorf("%s: X has %d rows but y has %d: %w", what, r, len(y), ErrLength)
-		}
+	if err := checkLive(ctx, what, X, y); err != nil {
+		return rowMajor{}, err
 	}
 	m, err := checkX(what, X)
 	if err != nil {
 		return rowMajor{}, err
 	}
-	for i, v := range y {
-		if !finite(v) {
-			return rowMajor{}, fmt.Errorf("%s: y[%d] is %v: %w", what, i, v, ErrNotFinite)
+	return m, checkY(what, y)
+}
+
+// checkFitCols is checkFit for a [ColMatrix], which it does not copy.
+func checkFitCols(ctx context.Context, what string, X *ColMatrix, y []float64) error {
+	if err := checkLive(ctx, what, X, y); err != nil {
+		return err
+	}
+	if err := X.check(what); err != nil {
+		return err
+	}
+	return checkY(what, y)
+}
+
+// checkLive checks that ctx is live and that a non-nil X has a row per
+// value of y.
+func checkLive(ctx context.Context, what string, X mat.Matrix, y []float64) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	if X != nil {
+		if r, _ := X.Dims(); r != len(y) {
+			return fmt.Errorf("%s: X has %d rows but y has %d: %w", what, r, len(y), ErrLength)
 		}
 	}
-	return m, nil
+	return nil
+}
+
+func checkY(what string, y []float64) error {
+	for i, v := range y {
+		if !finite(v) {
+			return fmt.Errorf("%s: y[%d] is %v: %w", what, i, v, ErrNotFinite)
+		}
+	}
+	return nil
 }
 
 // checkPredict checks the input of a Predict: a live context and a non-empty
 // finite X with the number of columns the model was fitted on.
 func checkPredict(ctx context.Context, what string, X mat.Matrix, features int) (rowMajor, error) {
+	if err := checkWidth(ctx, what, X, features); err != nil {
+		return rowMajor{}, err
+	}
+	return checkX(what, X)
+}
+
+// checkPredictCols is checkPredict for a [ColMatrix], which it does not copy.
+func checkPredictCols(ctx context.Context, what string, X *ColMatrix, features int) error {
+	if err := checkWidth(ctx, what, X, features); err != nil {
+		return err
+	}
+	return X.check(what)
+}
+
+// checkWidth checks that ctx is live and that a non-nil X has features
+// columns.
+func checkWidth(ctx context.Context, what string, X mat.Matrix, features int) error {
 	if err := ctx.Err(); err != nil {
-		return rowMajor{}, fmt.Errorf("%s: %w", what, err)
+		return fmt.Errorf("%s: %w", what, err)
 	}
 	if X != nil {
 		if _, c := X.Dims(); c != features {
-			return rowMajor{}, fmt.Errorf("%s: X has %d columns but the model was fitted on %d: %w", what, c, features, ErrFeatures)
+			return fmt.Errorf("%s: X has %d columns but the model was fitted on %d: %w", what, c, features, ErrFeatures)
 		}
 	}
-	return checkX(what, X)
+	return nil
 }
 
 // workers returns n if positive, else GOMAXPROCS.

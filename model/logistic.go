@@ -106,13 +106,27 @@ func (m LogisticRegression) Fit(ctx context.Context, X mat.Matrix, y []float64) 
 	if m.MaxIter < 0 || m.Tol < 0 || m.Workers < 0 {
 		return nil, fmt.Errorf("%s: MaxIter %d, Tol %v and Workers %d must not be negative: %w", what, m.MaxIter, m.Tol, m.Workers, ErrParam)
 	}
-	xv, err := checkFit(ctx, what, X, y)
+	cm, byCols := X.(*ColMatrix)
+	byCols = byCols && cm != nil
+	var xv rowMajor
+	var err error
+	if byCols {
+		err = checkFitCols(ctx, what, cm, y)
+		xv.r, xv.c = cm.Dims()
+	} else {
+		xv, err = checkFit(ctx, what, X, y)
+	}
 	if err != nil {
 		return nil, err
 	}
 	classes, codes := encodeClasses(y)
 	if len(classes) < 2 {
 		return nil, fmt.Errorf("%s: y holds only the class %v: %w", what, classes[0], ErrSingleClass)
+	}
+	if byCols && (len(classes) > 2 || xv.c+1 > maxNewtonDim) {
+		// The column kernels serve the binary Newton solver; the others
+		// read rows.
+		xv, byCols = cm.rowMajor(), false
 	}
 	sw, err := classWeights(what, classes, codes, m.ClassWeight, m.BalancedWeights)
 	if err != nil {
@@ -133,6 +147,9 @@ func (m LogisticRegression) Fit(ctx context.Context, X mat.Matrix, y []float64) 
 	prob := &logisticProblem{
 		x: xv, codes: codes, sw: sw, k: len(classes), intercept: !m.NoIntercept,
 		lambda: lambda, workers: workers(m.Workers),
+	}
+	if byCols {
+		prob.cols = cm
 	}
 	beta, iters, converged, err := prob.solve(ctx, maxIter, tol)
 	if err != nil {
@@ -254,11 +271,29 @@ func (f *LogisticFit) Classes() []float64 { return f.Labels }
 // log-odds of Labels[1]; for more, one column per class. It returns the
 // errors of [LogisticFit.Predict].
 func (f *LogisticFit) Decision(ctx context.Context, X mat.Matrix) (*mat.Dense, error) {
-	xv, err := checkPredict(ctx, "logistic regression predict", X, len(f.Coef[0]))
+	const what = "logistic regression predict"
+	rows := len(f.Coef)
+	if cm, ok := X.(*ColMatrix); ok && cm != nil {
+		if err := checkPredictCols(ctx, what, cm, len(f.Coef[0])); err != nil {
+			return nil, err
+		}
+		out := make([]float64, cm.rows*rows)
+		z := make([]float64, cm.rows)
+		for k, w := range f.Coef {
+			for i := range z {
+				z[i] = f.Intercept[k]
+			}
+			cm.addScores(z, 0, w)
+			for i, v := range z {
+				out[i*rows+k] = v
+			}
+		}
+		return mat.NewDense(cm.rows, rows, out), nil
+	}
+	xv, err := checkPredict(ctx, what, X, len(f.Coef[0]))
 	if err != nil {
 		return nil, err
 	}
-	rows := len(f.Coef)
 	out := make([]float64, xv.r*rows)
 	for i := range xv.r {
 		x := xv.row(i)

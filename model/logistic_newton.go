@@ -29,7 +29,8 @@ var hessianSample = 1 << 17
 // The parameters β hold one row of d = p (+1 with an intercept) values per
 // output (1 for two classes, k for more), the intercept last.
 type logisticProblem struct {
-	x         rowMajor
+	x         rowMajor   // the rows; only x.r and x.c are set when cols is
+	cols      *ColMatrix // X by columns, or nil
 	codes     []int32   // class index of each row
 	sw        []float64 // sample weights, nil for all 1
 	k         int       // classes
@@ -53,6 +54,7 @@ type logisticBlock struct {
 type logisticScratch struct {
 	xt, yt []float64 // d × chunk, a chunk of rows transposed
 	z, res []float64 // chunk × k: scores or probabilities, residuals
+	hs, hd []float64 // by columns: √(Hessian weight) per row; the dense columns' Gram block
 }
 
 func (lp *logisticProblem) dim() int {
@@ -220,6 +222,10 @@ func (lp *logisticProblem) chunk(s *logisticScratch, blk *logisticBlock, beta []
 	if wantHess {
 		mh = min(hi, hhi) - lo
 	}
+	if lp.cols != nil {
+		lp.chunkCols(s, blk, beta, lo, hi, wantGrad, max(mh, 0))
+		return
+	}
 	stride := lp.chunkRows()
 	if s.z == nil {
 		s.z = make([]float64, stride*k)
@@ -383,6 +389,9 @@ func (lp *logisticProblem) solve(ctx context.Context, maxIter int, tol float64) 
 	sub := *lp
 	sub.x.r = (n + step - 1) / step
 	sub.x.stride = lp.x.stride * step
+	if lp.cols != nil {
+		sub.cols = lp.cols.sample(step)
+	}
 	sub.codes = make([]int32, sub.x.r)
 	for i := range sub.codes {
 		sub.codes[i] = lp.codes[i*step]
