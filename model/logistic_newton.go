@@ -31,9 +31,9 @@ var hessianSample = 1 << 17
 type logisticProblem struct {
 	x         rowMajor   // the rows; only x.r and x.c are set when cols is
 	cols      *ColMatrix // X by columns, or nil
-	codes     []int32   // class index of each row
-	sw        []float64 // sample weights, nil for all 1
-	k         int       // classes
+	codes     []int32    // class index of each row
+	sw        []float64  // sample weights, nil for all 1
+	k         int        // classes
 	intercept bool
 	lambda    float64 // 1/C, or 0 without a penalty
 	workers   int
