@@ -190,11 +190,23 @@ func (p ML) fit(ctx context.Context, train *frame.Frame, trace func(stepTrace)) 
 		trace(stepTrace{"steps and model from the cache", train.NumRows(), train.NumRows(), time.Since(t0)})
 		return fitted, nil
 	}
+	lazy := deferredSpecs(p.Steps)
 	for i, s := range p.Steps {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
 		start, rowsIn := time.Now(), cur.NumRows()
+		if i >= lazy {
+			// A trailing one-hot encoder: fitted here, applied by the model
+			// matrix (see modelMatrix).
+			fs, err := s.Fit(ctx, cur)
+			if err != nil {
+				return nil, fmt.Errorf("ml pipeline step %d (%T): fit: %w", i, s, err)
+			}
+			fitted.Steps = append(fitted.Steps, fs)
+			trace(stepTrace{fmt.Sprintf("step %d %T", i, s), rowsIn, rowsIn, time.Since(start)})
+			continue
+		}
 		fs, out, err := sc.fitStep(ctx, p, i, s, cur, targetCol)
 		if err != nil {
 			return nil, fmt.Errorf("ml pipeline step %d (%T): %w", i, s, err)
@@ -206,16 +218,13 @@ func (p ML) fit(ctx context.Context, train *frame.Frame, trace func(stepTrace)) 
 		fitted.Steps = append(fitted.Steps, fs)
 		trace(stepTrace{fmt.Sprintf("step %d %T", i, s), rowsIn, cur.NumRows(), time.Since(start)})
 	}
+	encs := encoders(fitted.Steps[lazy:])
 	fitted.Features = slices.Clone(p.Features)
 	if len(fitted.Features) == 0 {
-		for _, n := range cur.Names() {
-			if n != p.Target {
-				fitted.Features = append(fitted.Features, n)
-			}
-		}
+		fitted.Features = featureNames(cur, encs, p.Target)
 	}
 	start := time.Now()
-	X, _, err := cur.Matrix(fitted.Features...)
+	X, err := modelMatrix(cur, encs, fitted.Features)
 	if err != nil {
 		return nil, fmt.Errorf("ml pipeline features: %w", err)
 	}
@@ -300,34 +309,49 @@ func (p *Fitted) CheckSchema(f *frame.Frame) error {
 // columns (others are dropped), runs the fitted steps, and returns the
 // model's input matrix and its feature names.
 func (p *Fitted) Transform(ctx context.Context, f *frame.Frame) (*mat.Dense, []string, error) {
-	if err := p.CheckSchema(f); err != nil {
+	X, err := p.matrix(ctx, f)
+	if err != nil {
 		return nil, nil, err
+	}
+	return X.Dense(), slices.Clone(p.Features), nil
+}
+
+// matrix is Transform without the copy into a dense matrix: the model's
+// input as a [model.ColMatrix] sharing the columns of the transformed frame,
+// with trailing one-hot encoders left to the matrix.
+func (p *Fitted) matrix(ctx context.Context, f *frame.Frame) (*model.ColMatrix, error) {
+	if err := p.CheckSchema(f); err != nil {
+		return nil, err
 	}
 	cur := f
 	if len(p.Schema) > 0 {
 		var err error
 		if cur, err = f.Select(schemaNames(p.Schema)...); err != nil {
-			return nil, nil, fmt.Errorf("%w: %w", ErrSchema, err)
+			return nil, fmt.Errorf("%w: %w", ErrSchema, err)
 		}
 	}
-	for i, s := range p.Steps {
+	lazy := deferredFitted(p.Steps)
+	for i, s := range p.Steps[:lazy] {
 		var err error
 		if cur, err = s.Transform(ctx, cur); err != nil {
-			return nil, nil, fmt.Errorf("ml pipeline step %d (%T): %w", i, s, err)
+			return nil, fmt.Errorf("ml pipeline step %d (%T): %w", i, s, err)
 		}
 	}
-	X, names, err := cur.Matrix(p.Features...)
-	if err != nil {
-		return nil, nil, fmt.Errorf("ml pipeline features: %w", err)
+	if err := ctx.Err(); err != nil {
+		return nil, err
 	}
-	return X, names, nil
+	X, err := modelMatrix(cur, encoders(p.Steps[lazy:]), p.Features)
+	if err != nil {
+		return nil, fmt.Errorf("ml pipeline features: %w", err)
+	}
+	return X, nil
 }
 
 // Predict returns the model's prediction for each row of f: a value for a
 // regressor, a class label for a classifier. f needs the training columns
 // (see [Fitted.CheckSchema]), not the target.
 func (p *Fitted) Predict(ctx context.Context, f *frame.Frame) ([]float64, error) {
-	X, _, err := p.Transform(ctx, f)
+	X, err := p.matrix(ctx, f)
 	if err != nil {
 		return nil, err
 	}
@@ -345,7 +369,7 @@ func (p *Fitted) PredictProba(ctx context.Context, f *frame.Frame) (*mat.Dense, 
 	if !ok {
 		return nil, fmt.Errorf("ml pipeline %T: %w", p.Predictor, ErrNoProba)
 	}
-	X, _, err := p.Transform(ctx, f)
+	X, err := p.matrix(ctx, f)
 	if err != nil {
 		return nil, err
 	}

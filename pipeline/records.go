@@ -285,7 +285,7 @@ func (p *Fitted) PredictRecords(ctx context.Context, records []map[string]any) (
 // classifier. The steps run once; the labels are the model's own (as
 // [Fitted.Predict] gives them), not re-derived from the probabilities.
 func (p *Fitted) predictions(ctx context.Context, f *frame.Frame) ([]Prediction, error) {
-	X, _, err := p.Transform(ctx, f)
+	X, err := p.matrix(ctx, f)
 	if err != nil {
 		return nil, err
 	}

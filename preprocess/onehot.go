@@ -477,18 +477,75 @@ func (e *OneHotEncoder) Transform(ctx context.Context, f *frame.Frame) (*frame.F
 	return out, nil
 }
 
+// Levels returns, for each dictionary code of c, the encoded column named
+// name's output (an index into its FeatureNames) that Transform sets to 1
+// for it, or -1 when Transform leaves all its outputs 0 (a dropped category,
+// or an unseen one the policy ignores). With it, a model can take the
+// encoding as one code per row instead of Transform's float columns. It
+// returns an error wrapping frame.ErrNoColumn when name is not an encoded
+// column, and [ErrUnknownCategory], naming the row, when a row holds an
+// unseen category under [ErrorOnUnknown], as Transform does.
+func (e *OneHotEncoder) Levels(name string, c *frame.CategoricalColumn) ([]int32, error) {
+	for _, oc := range e.Columns {
+		if oc.Name == name {
+			return e.levels(oc, c)
+		}
+	}
+	return nil, fmt.Errorf("one-hot: %q is not an encoded column: %w", name, frame.ErrNoColumn)
+}
+
+// levels is Levels for the encoded column oc.
+func (e *OneHotEncoder) levels(oc OneHotColumn, c *frame.CategoricalColumn) ([]int32, error) {
+	remap := e.remap(oc, c.Dict())
+	for i, code := range c.Codes() {
+		if code >= 0 && remap[code] == -2 {
+			return nil, fmt.Errorf("one-hot transform: column %q row %d: category %q not seen in fitting: %w",
+				oc.Name, i, c.Dict()[code], ErrUnknownCategory)
+		}
+	}
+	for k, j := range remap {
+		if j == -2 {
+			remap[k] = -1 // no row holds it
+		}
+	}
+	return remap, nil
+}
+
 // encode returns the one-hot columns of c under oc.
 func (e *OneHotEncoder) encode(oc OneHotColumn, c *frame.CategoricalColumn) ([][]float64, error) {
 	n := c.Len()
-	// remap[code] is the output column of dictionary code, or -1 (unknown or
-	// dropped category: all zeros), or -2 (unknown under ErrorOnUnknown).
-	dict := c.Dict()
+	remap, err := e.levels(oc, c)
+	if err != nil {
+		return nil, err
+	}
+	width := oc.outputs()
+	if oc.Drop >= 0 {
+		width--
+	}
+	out := make([][]float64, width)
+	for j := range out {
+		out[j] = make([]float64, n)
+	}
+	for i, code := range c.Codes() {
+		if code >= 0 {
+			if j := remap[code]; j >= 0 {
+				out[j][i] = 1
+			}
+		}
+	}
+	return out, nil
+}
+
+// remap returns, for each code of dict, the output column of its category
+// under oc, or -1 (unknown or dropped category: all zeros), or -2 (unknown
+// under ErrorOnUnknown).
+func (e *OneHotEncoder) remap(oc OneHotColumn, dict []string) []int32 {
 	index := oc.outputIndex()
 	group := -1
 	if len(oc.Infrequent) > 0 {
 		group = oc.outputs() - 1
 	}
-	remap := make([]int, len(dict))
+	remap := make([]int32, len(dict))
 	for code, cat := range dict {
 		k, found := slices.BinarySearch(oc.Categories, cat)
 		j := -1
@@ -507,29 +564,9 @@ func (e *OneHotEncoder) encode(oc OneHotColumn, c *frame.CategoricalColumn) ([][
 		case oc.Drop >= 0 && j > oc.Drop:
 			j--
 		}
-		remap[code] = j
+		remap[code] = int32(j)
 	}
-	width := oc.outputs()
-	if oc.Drop >= 0 {
-		width--
-	}
-	out := make([][]float64, width)
-	for j := range out {
-		out[j] = make([]float64, n)
-	}
-	for i, code := range c.Codes() {
-		if code < 0 {
-			continue
-		}
-		switch j := remap[code]; {
-		case j >= 0:
-			out[j][i] = 1
-		case j == -2:
-			return nil, fmt.Errorf("one-hot transform: column %q row %d: category %q not seen in fitting: %w",
-				oc.Name, i, dict[code], ErrUnknownCategory)
-		}
-	}
-	return out, nil
+	return remap
 }
 
 // Validate reports whether the state is usable: a known policy, named unique
