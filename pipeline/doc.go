@@ -90,4 +90,36 @@
 // category shares and the population stability index per column — and flag
 // drift. [Handler] serves predictions and drift checks over HTTP, with a
 // cache in front.
+//
+// # Caching fitted steps
+//
+// With [ML.Cache] set, Fit keeps each fitted step and the fitted model in a
+// [cache.Cache] (memory, Redis, tiered), so that fitting the same pipeline
+// on the same rows again — a re-run, a grid search over the model's
+// parameters, repeated cross-validation — reads them instead of fitting.
+// Keys are chained, so the input is hashed once and no intermediate frame
+// is: the first hashes the training rows ([Fingerprint]), the target, and
+// the library and format versions; step i's hashes step i-1's key with the
+// type and parameters of step i (as [ParamsOf] records them); the model's
+// hashes the last step's key with Features and the model's parameters.
+// Steps are deterministic, so a key names a step's output as well as its
+// state. Changing one parameter refits that step, the steps after it and
+// the model, and reads the steps before it (applying them to give the
+// changed step its input); when every step and the model are found, nothing
+// is fitted or applied. Every entry is read in one batch (one MGET on
+// Redis). A step made with a func adapter has no recorded parameters: it and
+// the steps after it are fitted every time. A cache that fails, or an entry
+// that does not decode, costs a fit, never an error; wrap the cache with
+// [cache.NewAside] to count hits, misses and errors. A build from a
+// checkout reports the library version "(devel)": use a new
+// [cache.Namespace] version after changing a step's code.
+//
+// It pays when fitting costs more than hashing the input, about 35 ms per
+// million rows of seven float columns here (BenchmarkStepCache): a quantile
+// transform of four columns, a robust scaler of two and a ridge regression
+// on 1,000,000 rows fit in about 1 s and are read back in under 40 ms, and
+// with only the model's parameter changed the fit takes half the time; a
+// standard scaler and a ridge regression fit in 45 ms, barely more than the
+// hash, so caching them saves memory, not time. [Training.Cache] caches
+// whole fitted pipelines on top of this.
 package pipeline
