@@ -9,6 +9,7 @@ import (
 	"strconv"
 
 	"github.com/mlpipe/mlpipe/frame"
+	"github.com/mlpipe/mlpipe/internal/parallel"
 	"github.com/mlpipe/mlpipe/preprocess"
 )
 
@@ -124,7 +125,7 @@ func (s KBinsSpec) Fit(ctx context.Context, f *frame.Frame) (preprocess.Fitted, 
 		return nil, err
 	}
 	out := &BinDiscretizer{OneHot: s.OneHot, Strategy: s.Strategy, Columns: make([]BinColumn, len(names))}
-	err = parallel(ctx, len(names), func(_ context.Context, i int) error {
+	err = parallel.For(ctx, len(names), 0, func(_ context.Context, i int) error {
 		v, _ := f.Float(names[i])
 		if err := checkFinite(step, names[i], v); err != nil {
 			return err

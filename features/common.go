@@ -1,14 +1,12 @@
 package features
 
 import (
-	"context"
 	"fmt"
-	"golang.org/x/sync/errgroup"
 	"math"
-	"runtime"
 	"slices"
 
 	"github.com/mlpipe/mlpipe/frame"
+	"github.com/mlpipe/mlpipe/internal/parallel"
 	"github.com/mlpipe/mlpipe/preprocess"
 )
 
@@ -162,35 +160,6 @@ func replaceNames(step string, in []string, source map[string][]string, drop map
 	return out, nil
 }
 
-// parallel runs fn(ctx, i) for i in [0, n) on an errgroup limited to
-// GOMAXPROCS goroutines. The first error cancels the others; a cancelled
-// ctx stops the loop and its error is returned.
-func parallel(ctx context.Context, n int, fn func(ctx context.Context, i int) error) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	if n == 1 {
-		return fn(ctx, 0)
-	}
-	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(runtime.GOMAXPROCS(0))
-	for i := range n {
-		if gctx.Err() != nil {
-			break
-		}
-		g.Go(func() error {
-			if err := gctx.Err(); err != nil {
-				return err
-			}
-			return fn(gctx, i)
-		})
-	}
-	if err := g.Wait(); err != nil {
-		return err
-	}
-	return ctx.Err()
-}
-
 // chunkRows is the number of rows one parallel task handles. It is fixed,
 // not derived from the number of workers, and chunk results are merged in
 // order, so results are the same whatever GOMAXPROCS is. (A variable so
@@ -198,16 +167,7 @@ func parallel(ctx context.Context, n int, fn func(ctx context.Context, i int) er
 var chunkRows = 1 << 14
 
 // chunks returns the [lo, hi) bounds of n rows cut into chunkRows pieces.
-func chunks(n int) [][2]int {
-	var out [][2]int
-	for lo := 0; lo < n; lo += chunkRows {
-		out = append(out, [2]int{lo, min(lo+chunkRows, n)})
-	}
-	if len(out) == 0 {
-		out = append(out, [2]int{0, 0})
-	}
-	return out
-}
+func chunks(n int) [][2]int { return parallel.Chunks(n, chunkRows) }
 
 // checkState validates the column names of a fitted state: at least one,
 // each named, none twice.

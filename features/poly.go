@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/mlpipe/mlpipe/frame"
+	"github.com/mlpipe/mlpipe/internal/parallel"
 	"github.com/mlpipe/mlpipe/preprocess"
 )
 
@@ -197,7 +198,7 @@ func (p *PolynomialExpander) Transform(ctx context.Context, f *frame.Frame) (*fr
 	terms, names := p.terms(), p.Names()
 	n := f.NumRows()
 	add := make([]frame.Series, len(terms))
-	err := parallel(ctx, len(terms), func(_ context.Context, t int) error {
+	err := parallel.For(ctx, len(terms), 0, func(_ context.Context, t int) error {
 		v := make([]float64, n)
 		term := terms[t]
 		if len(term) == 0 {

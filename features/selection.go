@@ -12,6 +12,7 @@ import (
 	"gonum.org/v1/gonum/mathext"
 
 	"github.com/mlpipe/mlpipe/frame"
+	"github.com/mlpipe/mlpipe/internal/parallel"
 	"github.com/mlpipe/mlpipe/preprocess"
 )
 
@@ -128,7 +129,7 @@ func (s VarianceThresholdSpec) Fit(ctx context.Context, f *frame.Frame) (preproc
 		return nil, err
 	}
 	moments := make([]preprocess.Moments, len(cols))
-	err = parallel(ctx, len(cols), func(_ context.Context, j int) error {
+	err = parallel.For(ctx, len(cols), 0, func(_ context.Context, j int) error {
 		for _, b := range chunks(len(cols[j])) {
 			moments[j].AddBatch(cols[j][b[0]:b[1]])
 		}
@@ -414,7 +415,7 @@ func (s SelectKBestSpec) Fit(ctx context.Context, f *frame.Frame) (preprocess.Fi
 		}
 	case MutualInfo:
 		rng := rand.New(rand.NewPCG(s.Seed, 0x6d6c70697065))
-		err := parallel(ctx, len(cols), func(_ context.Context, j int) error {
+		err := parallel.For(ctx, len(cols), 0, func(_ context.Context, j int) error {
 			if s.Discrete {
 				out.Scores[j] = mutualInfoDiscrete(cols[j], y, nclass)
 			}
@@ -430,7 +431,7 @@ func (s SelectKBestSpec) Fit(ctx context.Context, f *frame.Frame) (preprocess.Fi
 			for j, x := range cols {
 				noisy[j] = scaleWithNoise(x, rng)
 			}
-			err := parallel(ctx, len(cols), func(_ context.Context, j int) error {
+			err := parallel.For(ctx, len(cols), 0, func(_ context.Context, j int) error {
 				out.Scores[j] = mutualInfoContinuous(noisy[j], y, nclass, 3)
 				return nil
 			})
@@ -785,7 +786,7 @@ func (s DropCorrelatedSpec) Fit(ctx context.Context, f *frame.Frame) (preprocess
 	}
 	out := &CorrelationFilter{Columns: names, Threshold: s.Threshold}
 	corr := make([][]float64, len(cols))
-	err = parallel(ctx, len(cols), func(_ context.Context, j int) error {
+	err = parallel.For(ctx, len(cols), 0, func(_ context.Context, j int) error {
 		corr[j] = make([]float64, j)
 		for i := range j {
 			corr[j][i] = pearson(cols[i], cols[j])

@@ -13,6 +13,7 @@ import (
 	"sync"
 
 	"github.com/mlpipe/mlpipe/frame"
+	"github.com/mlpipe/mlpipe/internal/parallel"
 	"github.com/mlpipe/mlpipe/preprocess"
 )
 
@@ -187,7 +188,7 @@ func scanTerms(ctx context.Context, tok *tokenizer, docs []string, weights []int
 	}
 	n = max(min(n, len(docs)), 1)
 	parts := make([]chunkScan, n)
-	err := parallel(ctx, n, func(ctx context.Context, p int) error {
+	err := parallel.For(ctx, n, 0, func(ctx context.Context, p int) error {
 		lo, hi := p*len(docs)/n, (p+1)*len(docs)/n
 		cs := &parts[p]
 		index := make(map[string]int32)
@@ -385,7 +386,7 @@ func learnVocabulary(ctx context.Context, step string, o VocabOptions, f *frame.
 		col[i] = int32(k)
 	}
 	mats := make([]*CSR, len(parts))
-	err = parallel(ctx, len(parts), func(_ context.Context, p int) error {
+	err = parallel.For(ctx, len(parts), 0, func(_ context.Context, p int) error {
 		src := parts[p].m
 		dst := &CSR{rows: src.rows, cols: len(keep), indptr: make([]int, 1, src.rows+1),
 			indices: make([]int32, 0, len(src.indices)), data: make([]float64, 0, len(src.data))}
@@ -415,7 +416,7 @@ func learnVocabulary(ctx context.Context, step string, o VocabOptions, f *frame.
 // column's documents, in parallel, and returns the matrix of its rows.
 func (tc *textColumn) finish(ctx context.Context, m *CSR, binary bool, weight func([]int32, []float64)) (*CSR, error) {
 	bounds := chunks(m.rows)
-	err := parallel(ctx, len(bounds), func(_ context.Context, p int) error {
+	err := parallel.For(ctx, len(bounds), 0, func(_ context.Context, p int) error {
 		for r := bounds[p][0]; r < bounds[p][1]; r++ {
 			idx, v := m.Row(r)
 			if binary {
@@ -451,7 +452,7 @@ type lookupFunc func(term []byte) (int32, float64, bool)
 func termMatrix(ctx context.Context, tok *tokenizer, docs []string, cols int, lookup lookupFunc, binary bool, weight func(idx []int32, v []float64)) (*CSR, error) {
 	bounds := chunks(len(docs))
 	parts := make([]*CSR, len(bounds))
-	err := parallel(ctx, len(bounds), func(ctx context.Context, p int) error {
+	err := parallel.For(ctx, len(bounds), 0, func(ctx context.Context, p int) error {
 		lo, hi := bounds[p][0], bounds[p][1]
 		m := &CSR{rows: hi - lo, cols: cols, indptr: make([]int, 1, hi-lo+1)}
 		m.reserve(docs[lo:hi])

@@ -8,6 +8,7 @@ import (
 	"slices"
 
 	"github.com/mlpipe/mlpipe/frame"
+	"github.com/mlpipe/mlpipe/internal/parallel"
 )
 
 // A Selector chooses columns of a frame, by name, kind or pattern, for a
@@ -167,7 +168,7 @@ func (s ColumnTransformSpec) Fit(ctx context.Context, f *frame.Frame) (Fitted, e
 		chosen = append(chosen, cols)
 	}
 	out := &ColumnTransformer{Columns: chosen, Parts: make([]Fitted, len(steps)), Dropped: []string{}}
-	err := parallel(ctx, len(steps), func(ctx context.Context, i int) error {
+	err := parallel.For(ctx, len(steps), 0, func(ctx context.Context, i int) error {
 		fitted, err := steps[i].Fit(ctx, f)
 		if err != nil {
 			return fmt.Errorf("column transform part on %q (%T): %w", chosen[i], steps[i], err)

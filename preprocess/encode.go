@@ -12,6 +12,7 @@ import (
 	"strconv"
 
 	"github.com/mlpipe/mlpipe/frame"
+	"github.com/mlpipe/mlpipe/internal/parallel"
 )
 
 // categoryPartial is the Partial of the category encoders: per column, the
@@ -448,7 +449,7 @@ func (s TargetEncodeSpec) fit(ctx context.Context, f *frame.Frame, cross bool) (
 	prior /= float64(n)
 	e := &TargetEncoder{Prior: prior, Smoothing: s.Smoothing, Columns: make([]TargetColumn, len(cols))}
 	encoded := make([][]float64, len(cols))
-	err = parallel(ctx, len(cols), func(_ context.Context, i int) error {
+	err = parallel.For(ctx, len(cols), 0, func(_ context.Context, i int) error {
 		cc := cols[i].(*frame.CategoricalColumn)
 		nd := len(cc.Dict())
 		sum, cnt := make([]float64, nd), make([]int64, nd)

@@ -4,11 +4,9 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"runtime"
-
-	"golang.org/x/sync/errgroup"
 
 	"github.com/mlpipe/mlpipe/frame"
+	"github.com/mlpipe/mlpipe/internal/parallel"
 )
 
 // chunkRows is the number of rows each fitting task summarises. It is fixed,
@@ -17,47 +15,9 @@ import (
 // GOMAXPROCS is. (A variable only so that tests can make chunks small.)
 var chunkRows = 1 << 16
 
-// parallel runs fn(ctx, i) for i in [0, n) on an errgroup limited to
-// GOMAXPROCS goroutines. The first error cancels the others; a cancelled
-// ctx stops the loop and is returned.
-func parallel(ctx context.Context, n int, fn func(ctx context.Context, i int) error) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	if n == 1 {
-		return fn(ctx, 0)
-	}
-	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(runtime.GOMAXPROCS(0))
-	for i := range n {
-		if gctx.Err() != nil {
-			break
-		}
-		g.Go(func() error {
-			if err := gctx.Err(); err != nil {
-				return err
-			}
-			return fn(gctx, i)
-		})
-	}
-	if err := g.Wait(); err != nil {
-		return err
-	}
-	return ctx.Err()
-}
-
 // chunkBounds returns the [lo, hi) row ranges of n rows cut into chunks of
 // chunkRows.
-func chunkBounds(n int) [][2]int {
-	var out [][2]int
-	for lo := 0; lo < n; lo += chunkRows {
-		out = append(out, [2]int{lo, min(lo+chunkRows, n)})
-	}
-	if len(out) == 0 {
-		out = append(out, [2]int{0, 0})
-	}
-	return out
-}
+func chunkBounds(n int) [][2]int { return parallel.Chunks(n, chunkRows) }
 
 // floatMoments summarises each float column in parallel over fixed chunks
 // and merges the chunk summaries in order.
@@ -81,7 +41,7 @@ func floatMoments(ctx context.Context, cols [][]float64) ([]Moments, error) {
 		}
 	}
 	parts := make([]Moments, len(tasks))
-	err := parallel(ctx, len(tasks), func(_ context.Context, i int) error {
+	err := parallel.For(ctx, len(tasks), 0, func(_ context.Context, i int) error {
 		t := tasks[i]
 		parts[i] = batchMoments(cols[t.col][t.lo:t.hi], shifts[t.col])
 		return nil
@@ -114,7 +74,7 @@ func categoryCounts(ctx context.Context, cols []*frame.CategoricalColumn) ([][]i
 	}
 	parts := make([][]int64, len(tasks))
 	missing := make([]int64, len(tasks))
-	err := parallel(ctx, len(tasks), func(_ context.Context, i int) error {
+	err := parallel.For(ctx, len(tasks), 0, func(_ context.Context, i int) error {
 		t := tasks[i]
 		cc := cols[t.col]
 		counts := make([]int64, len(cc.Dict()))
@@ -188,7 +148,7 @@ func infError(step, name string, row int, x float64) error {
 // returned columns on f in order.
 func applyColumns(ctx context.Context, f *frame.Frame, names []string, fn func(ctx context.Context, i int) (frame.Column, error)) (*frame.Frame, error) {
 	out := make([]frame.Column, len(names))
-	err := parallel(ctx, len(names), func(ctx context.Context, i int) error {
+	err := parallel.For(ctx, len(names), 0, func(ctx context.Context, i int) error {
 		c, err := fn(ctx, i)
 		out[i] = c
 		return err

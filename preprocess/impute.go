@@ -8,6 +8,7 @@ import (
 	"slices"
 
 	"github.com/mlpipe/mlpipe/frame"
+	"github.com/mlpipe/mlpipe/internal/parallel"
 )
 
 // Strategy is how [Impute] chooses the value that replaces missing ones.
@@ -207,7 +208,7 @@ func (p *imputePartial) Add(ctx context.Context, batch *frame.Frame) error {
 		}
 		return nil
 	}
-	return parallel(ctx, n, func(ctx context.Context, i int) error {
+	return parallel.For(ctx, n, 0, func(ctx context.Context, i int) error {
 		switch c := cols[i].(type) {
 		case *frame.FloatColumn:
 			switch p.spec.Strategy {

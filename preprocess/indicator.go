@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	"github.com/mlpipe/mlpipe/frame"
+	"github.com/mlpipe/mlpipe/internal/parallel"
 )
 
 // MissingSuffix ends the names of the columns [MissingIndicator] adds:
@@ -69,7 +70,7 @@ func (p *indicatorPartial) Add(ctx context.Context, batch *frame.Frame) error {
 		p.missing = make([]int64, len(cols))
 	}
 	counts := make([]int64, len(cols))
-	if err := parallel(ctx, len(cols), func(_ context.Context, i int) error {
+	if err := parallel.For(ctx, len(cols), 0, func(_ context.Context, i int) error {
 		counts[i] = int64(frame.Missing(cols[i]))
 		return nil
 	}); err != nil {

@@ -8,6 +8,7 @@ import (
 	"slices"
 
 	"github.com/mlpipe/mlpipe/frame"
+	"github.com/mlpipe/mlpipe/internal/parallel"
 )
 
 // KNNImputeSpec is the specification of a k-nearest-neighbours imputer
@@ -229,7 +230,7 @@ func (m *KNNImputer) Transform(ctx context.Context, f *frame.Frame) (*frame.Fram
 	}
 	const perTask = 64
 	tasks := (len(rows) + perTask - 1) / perTask
-	err := parallel(ctx, tasks, func(ctx context.Context, t int) error {
+	err := parallel.For(ctx, tasks, 0, func(ctx context.Context, t int) error {
 		dist := make([]float64, m.Rows)
 		row := make([]float64, d)
 		type cand struct {

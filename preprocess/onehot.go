@@ -8,6 +8,7 @@ import (
 	"slices"
 
 	"github.com/mlpipe/mlpipe/frame"
+	"github.com/mlpipe/mlpipe/internal/parallel"
 )
 
 // UnknownPolicy is what an encoder does with a category it did not see in
@@ -446,7 +447,7 @@ func (e *OneHotEncoder) Transform(ctx context.Context, f *frame.Frame) (*frame.F
 	for i, c := range e.Columns {
 		encoded[c.Name] = i
 	}
-	err := parallel(ctx, len(e.Columns), func(_ context.Context, i int) error {
+	err := parallel.For(ctx, len(e.Columns), 0, func(_ context.Context, i int) error {
 		oc := e.Columns[i]
 		c, err := inputColumn("one-hot transform", f, oc.Name, frame.Categorical)
 		if err != nil {

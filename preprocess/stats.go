@@ -5,6 +5,8 @@ import (
 	"context"
 	"math"
 	"slices"
+
+	"github.com/mlpipe/mlpipe/internal/parallel"
 )
 
 // Moments is a mergeable summary of a set of float values: their count,
@@ -237,7 +239,7 @@ func (s *Sample) Sort() {
 
 // sortSamples sorts samples on all cores.
 func sortSamples(samples []Sample) {
-	_ = parallel(context.Background(), len(samples), func(_ context.Context, i int) error {
+	_ = parallel.For(context.Background(), len(samples), 0, func(_ context.Context, i int) error {
 		samples[i].Sort()
 		return nil
 	})
