@@ -15,7 +15,7 @@ import (
 )
 
 // churnFile returns the path of the shared benchmark input, generating it
-// with ../shared/bench/gen_churn.py when missing. It is never committed.
+// with the repository's bench/gen_churn.py when missing. It is never committed.
 func churnFile(b *testing.B) string {
 	const path = "/tmp/churn-1000000.csv"
 	if _, err := os.Stat(path); err == nil {
@@ -23,7 +23,7 @@ func churnFile(b *testing.B) string {
 	}
 	gen := os.Getenv("MLPIPE_GEN_CHURN")
 	if gen == "" {
-		gen = "/work/shared/bench/gen_churn.py"
+		gen = "../bench/gen_churn.py"
 	}
 	if out, err := exec.Command("python3", gen, "1000000", path).CombinedOutput(); err != nil {
 		b.Skipf("cannot generate %s: %v %s", path, err, out)

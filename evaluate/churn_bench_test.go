@@ -79,7 +79,7 @@ const churnRows = 1_000_000
 
 // churnFile returns the path of the churn matrix, making it (and the CSV
 // it comes from, with $MLPIPE_GEN_CHURN, default
-// /work/shared/bench/gen_churn.py) with python3 when missing, as
+// ../bench/gen_churn.py) with python3 when missing, as
 // model/churn_bench_test.go does.
 func churnFile(script string) (string, error) {
 	dir := os.Getenv("MLPIPE_CHURN_DIR")
@@ -94,7 +94,7 @@ func churnFile(script string) (string, error) {
 	if _, err := os.Stat(csv); err != nil {
 		gen := os.Getenv("MLPIPE_GEN_CHURN")
 		if gen == "" {
-			gen = "/work/shared/bench/gen_churn.py"
+			gen = "../bench/gen_churn.py"
 		}
 		if out, err := exec.Command("python3", gen, fmt.Sprint(churnRows), csv).CombinedOutput(); err != nil {
 			return "", fmt.Errorf("%s: %v %s", gen, err, out)

@@ -28,7 +28,7 @@ var churn struct {
 // scikit-learn baseline does, and its labels. testdata/bench_churn.py
 // writes it once, to churn-1000000.f64 in $MLPIPE_CHURN_DIR (default the
 // temporary directory), from churn-1000000.csv there, which
-// $MLPIPE_GEN_CHURN (default /work/shared/bench/gen_churn.py) makes; the
+// $MLPIPE_GEN_CHURN (default ../bench/gen_churn.py, the repository's generator) makes; the
 // same script times scikit-learn on the same file. Without python3,
 // pandas and scikit-learn the benchmark is skipped.
 func churnMatrix(b *testing.B) (*mat.Dense, []float64) {
@@ -61,7 +61,7 @@ func churnFile(script string) (string, error) {
 	if _, err := os.Stat(csv); err != nil {
 		gen := os.Getenv("MLPIPE_GEN_CHURN")
 		if gen == "" {
-			gen = "/work/shared/bench/gen_churn.py"
+			gen = "../bench/gen_churn.py"
 		}
 		if out, err := exec.Command("python3", gen, fmt.Sprint(churnRows), csv).CombinedOutput(); err != nil {
 			return "", fmt.Errorf("%s: %v %s", gen, err, out)

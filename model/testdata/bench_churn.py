@@ -5,7 +5,7 @@
     /usr/bin/python3 model/testdata/bench_churn.py time OUT.f64 logistic|forest|cv [RUNS]
 
 "matrix" builds the numeric matrix of the churn CSV (gen_churn.py) the way
-../shared/bench/sklearn_baseline.py does — missing spellings, numbers,
+bench/sklearn_baseline.py does — missing spellings, numbers,
 out-of-range ages to missing, trimmed upper-case countries, booleans, date
 parts, then median impute + standard scale on the numbers and
 most-frequent impute + one-hot on the categories, fitted on all rows — and
