@@ -92,10 +92,8 @@ func (o CSVOptions) etl() etl.CSVOptions {
 // header; the pipeline fails if a file cannot be read.
 func ReadCSV(s beam.Scope, glob string, opts CSVOptions) (frames, rejects beam.PCollection, err error) {
 	s = s.Scope("mlbeam.ReadCSV")
-	if opts.Header == "" || len(opts.Schema) == 0 {
-		if opts, err = sampleCSV(context.Background(), glob, opts); err != nil {
-			return beam.PCollection{}, beam.PCollection{}, err
-		}
+	if opts, err = sampleCSV(context.Background(), glob, opts); err != nil {
+		return beam.PCollection{}, beam.PCollection{}, err
 	}
 	lines := textio.ReadWithFilename(s, glob)
 	frames, rejects = ParseCSV(s, lines, opts)
