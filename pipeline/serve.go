@@ -3,7 +3,9 @@ package pipeline
 import (
 	"cmp"
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -50,10 +52,52 @@ type ServeOptions struct {
 	// predicted, so that GET /drift compares recent traffic with the
 	// training profile. Zero keeps none.
 	DriftWindow int
+	// Lookup, when set, completes each record with the features stored for
+	// its entity before it is predicted (see [FeatureLookup]).
+	Lookup *FeatureLookup
 }
+
+// FeatureLookup completes serving records with features kept elsewhere —
+// a customer's history in a database or a feature store — looked up by the
+// entity a record names, so that a client sends {"customer_id": "c42",
+// "basket": 3} and the pipeline sees every training column.
+//
+// A request's distinct entities are looked up together: with a Cache, one
+// batched read (MGET on Redis) finds those cached, and one call of Load
+// fetches the others, which are then stored in one batched write (see
+// [cache.GetOrLoadMany]). A cache outage is counted and every entity
+// loaded; it never fails a request.
+type FeatureLookup struct {
+	// Key names the record field that identifies the entity, such as
+	// "customer_id": a string or a number. Required.
+	Key string
+	// Load returns the features of the entities named by keys (the Key
+	// field's values, numbers in their JSON form), by key. An entity it
+	// leaves out has no features: its records are answered 400. An error
+	// fails the request with 502. Required.
+	Load func(ctx context.Context, keys []string) (map[string]map[string]any, error)
+	// Cache, when set, keeps each entity's features for TTL. The prediction
+	// cache may be the same one: keys differ.
+	Cache cache.Cache
+	// TTL is the time to live of cached features. Default
+	// [DefaultFeatureTTL].
+	TTL time.Duration
+}
+
+// DefaultFeatureTTL is the default [FeatureLookup.TTL].
+const DefaultFeatureTTL = time.Minute
+
+// ErrNoFeatures is wrapped by the error for a record whose entity has no
+// features ([FeatureLookup]) or that names none.
+var ErrNoFeatures = errors.New("no features for the entity")
 
 // PredictHandler serves a fitted pipeline over HTTP. Make one with
 // [Handler]. It is safe for concurrent use.
+//
+// Predictions are cached per record, keyed by the artifact and the
+// record's values (after any [FeatureLookup]); a batch is read from the
+// cache in one call (MGET on Redis), its misses predicted together, and
+// written back in one call.
 //
 //   - POST /predict takes one JSON object or an array of objects, each a
 //     record of the training columns (see [Fitted.FrameFromRecords]), and
@@ -62,7 +106,8 @@ type ServeOptions struct {
 //     Bad JSON, a record that does not fit the schema, or a category an
 //     encoder refuses (preprocess.ErrorOnUnknown) gets 400 with
 //     {"error": "record 0 column \"age\": …"}; a body or batch too large
-//     gets 413.
+//     gets 413. With a [FeatureLookup], a record whose entity has no
+//     features gets 400 and a failed lookup 502.
 //   - POST /drift takes an array of records, a batch of serving inputs, and
 //     answers the [DriftReport] comparing it with the training profile
 //     (see [Fitted.Drift]); 409 when the pipeline has no profile. GET /drift
@@ -88,6 +133,7 @@ type PredictHandler struct {
 	stats struct {
 		requests, records, errors             atomic.Int64
 		cacheHits, cacheMisses, cacheFailures atomic.Int64
+		lookups, lookupLoads                  atomic.Int64
 	}
 }
 
@@ -100,14 +146,22 @@ type ServeStats struct {
 	CacheHits   int64 `json:"cache_hits"`
 	CacheMisses int64 `json:"cache_misses"`
 	CacheErrors int64 `json:"cache_errors"`
+	// Lookups counts the entities whose features were looked up (once per
+	// request however many records name them), and LookupLoads those of
+	// them that [FeatureLookup.Load] fetched: the others were cached.
+	Lookups     int64 `json:"lookups,omitempty"`
+	LookupLoads int64 `json:"lookup_loads,omitempty"`
 }
 
 // Handler returns an HTTP handler serving predictions of p (see
-// [PredictHandler]). It returns an error for a nil pipeline or one whose
-// artifact cannot be encoded.
+// [PredictHandler]). It returns an error for a nil pipeline, one whose
+// artifact cannot be encoded, or a Lookup without Key or Load.
 func Handler(p *Fitted, opts ServeOptions) (*PredictHandler, error) {
 	if p == nil || p.Predictor == nil {
 		return nil, errors.New("serve: no fitted pipeline")
+	}
+	if l := opts.Lookup; l != nil && (l.Key == "" || l.Load == nil) {
+		return nil, errors.New("serve: a feature lookup needs a Key and a Load")
 	}
 	b, err := p.MarshalJSON()
 	if err != nil {
@@ -129,7 +183,8 @@ func Handler(p *Fitted, opts ServeOptions) (*PredictHandler, error) {
 func (h *PredictHandler) Stats() ServeStats {
 	s := &h.stats
 	return ServeStats{Requests: s.requests.Load(), Records: s.records.Load(), Errors: s.errors.Load(),
-		CacheHits: s.cacheHits.Load(), CacheMisses: s.cacheMisses.Load(), CacheErrors: s.cacheFailures.Load()}
+		CacheHits: s.cacheHits.Load(), CacheMisses: s.cacheMisses.Load(), CacheErrors: s.cacheFailures.Load(),
+		Lookups: s.lookups.Load(), LookupLoads: s.lookupLoads.Load()}
 }
 
 // ArtifactSHA256 returns the hex SHA-256 of the served artifact (the bytes
@@ -199,6 +254,12 @@ func (h *PredictHandler) predict(w http.ResponseWriter, r *http.Request) {
 	if len(records) > h.opts.MaxRecords {
 		h.fail(w, http.StatusRequestEntityTooLarge, fmt.Errorf("%d records, at most %d per request", len(records), h.opts.MaxRecords))
 		return
+	}
+	if h.opts.Lookup != nil {
+		if status, err := h.complete(ctx, records); err != nil {
+			h.fail(w, status, err)
+			return
+		}
 	}
 	out := make([]json.RawMessage, len(records))
 	keys := make([]string, len(records))
@@ -288,6 +349,76 @@ func (h *PredictHandler) predict(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, predictResponse{Predictions: out, Classes: h.classes})
 }
 
+// complete adds to each record the looked-up features of its entity, the
+// record's own fields winning. It returns the HTTP status of a failure.
+func (h *PredictHandler) complete(ctx context.Context, records []map[string]any) (int, error) {
+	l := h.opts.Lookup
+	ids := make([]string, len(records))
+	seen := map[string]bool{}
+	var keys []string
+	for i, rec := range records {
+		switch v := rec[l.Key].(type) {
+		case string:
+			ids[i] = v
+		case json.Number:
+			ids[i] = v.String()
+		default:
+			if v == nil {
+				return http.StatusBadRequest, fmt.Errorf("record %d column %q: missing: %w", i, l.Key, ErrNoFeatures)
+			}
+			return http.StatusBadRequest, fmt.Errorf("record %d column %q: got %s, want a string or a number: %w", i, l.Key, describe(v), ErrNoFeatures)
+		}
+		if !seen[ids[i]] {
+			seen[ids[i]] = true
+			keys = append(keys, h.featureKey(ids[i]))
+		}
+	}
+	load := func(ctx context.Context, missing []string) (map[string]map[string]any, error) {
+		h.stats.lookupLoads.Add(int64(len(missing)))
+		names := make([]string, len(missing))
+		for i, k := range missing {
+			names[i] = k[len(h.featureKey("")):]
+		}
+		got, err := l.Load(ctx, names)
+		if err != nil {
+			return nil, err
+		}
+		out := make(map[string]map[string]any, len(got))
+		for id, f := range got {
+			out[h.featureKey(id)] = f
+		}
+		return out, nil
+	}
+	h.stats.lookups.Add(int64(len(keys)))
+	var found map[string]map[string]any
+	var err error
+	if l.Cache != nil {
+		found, err = cache.GetOrLoadMany(ctx, l.Cache, keys, cmp.Or(l.TTL, DefaultFeatureTTL), load)
+	} else {
+		found, err = load(ctx, keys)
+	}
+	if err != nil {
+		return http.StatusBadGateway, fmt.Errorf("feature lookup: %w", err)
+	}
+	for i, rec := range records {
+		feats, ok := found[h.featureKey(ids[i])]
+		if !ok {
+			return http.StatusBadRequest, fmt.Errorf("record %d column %q: %q: %w", i, l.Key, ids[i], ErrNoFeatures)
+		}
+		for k, v := range feats {
+			if _, own := rec[k]; !own {
+				rec[k] = v
+			}
+		}
+	}
+	return 0, nil
+}
+
+// featureKey is the cache key of an entity's features.
+func (h *PredictHandler) featureKey(id string) string {
+	return "mlpipe:features:" + h.opts.Lookup.Key + ":" + id
+}
+
 // remember keeps records in the drift window.
 func (h *PredictHandler) remember(records []map[string]any) {
 	n := h.opts.DriftWindow
@@ -362,22 +493,53 @@ func (h *PredictHandler) drift(w http.ResponseWriter, r *http.Request) {
 }
 
 // key is the cache key of a record: the artifact and the record's values
-// of the schema columns, in schema order.
+// of the schema columns, in schema order, each tagged with its JSON type
+// and length so that no two records share a key. A value of a type
+// DecodeRecords does not produce (a lookup's own) is hashed as its JSON;
+// "" when it has none, and the record is not cached.
 func (h *PredictHandler) key(rec map[string]any) string {
-	vals := make([]any, len(h.p.Schema))
-	for i, s := range h.p.Schema {
+	d := sha256.New()
+	var stack [128]byte
+	buf := stack[:0]
+	text := func(tag byte, s string) {
+		buf = append(buf, tag)
+		buf = binary.AppendUvarint(buf, uint64(len(s)))
+		buf = append(buf, s...)
+	}
+	for _, s := range h.p.Schema {
 		v, ok := rec[s.Name]
-		if !ok {
-			v = map[string]bool{"absent": true} // a value no JSON scalar equals
+		switch v := v.(type) {
+		case nil:
+			if ok {
+				buf = append(buf, 'z') // null
+			} else {
+				buf = append(buf, 'a') // absent
+			}
+		case string:
+			text('s', v)
+		case json.Number:
+			text('n', string(v))
+		case bool:
+			if v {
+				buf = append(buf, 't')
+			} else {
+				buf = append(buf, 'f')
+			}
+		default:
+			b, err := json.Marshal(v)
+			if err != nil {
+				return ""
+			}
+			text('j', string(b))
 		}
-		vals[i] = v
+		if len(buf) > len(stack)/2 {
+			d.Write(buf)
+			buf = buf[:0]
+		}
 	}
-	b, err := json.Marshal(vals)
-	if err != nil {
-		return ""
-	}
-	sum := sha256.Sum256(b)
-	return h.prefix + hex.EncodeToString(sum[:])
+	d.Write(buf)
+	var sum [sha256.Size]byte
+	return h.prefix + hex.EncodeToString(d.Sum(sum[:0]))
 }
 
 func (h *PredictHandler) fail(w http.ResponseWriter, status int, err error) {

@@ -9,12 +9,16 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/mlpipe/mlpipe/cache"
 	"github.com/mlpipe/mlpipe/frame"
+	"github.com/mlpipe/mlpipe/internal/testredis"
 	"github.com/mlpipe/mlpipe/preprocess"
+	"github.com/redis/go-redis/v9"
 )
 
 type servedResponse struct {
@@ -315,6 +319,239 @@ func BenchmarkHandler(b *testing.B) {
 					b.Fatal(rec.Body)
 				}
 			}
+		})
+	}
+}
+
+// TestHandlerCacheRedisBatch: a batch of records is read from Redis in one
+// call and its misses written in one call, however many records it holds.
+func TestHandlerCacheRedisBatch(t *testing.T) {
+	fitted, data := fittedChurn(t)
+	srv := testredis.Start(t)
+	client := redis.NewClient(&redis.Options{Addr: srv.Addr()})
+	defer client.Close()
+	rc, err := cache.NewRedis(client, cache.RedisOptions{Prefix: fmt.Sprintf("test-serve-%d:", time.Now().UnixNano()), Timeout: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, err := Handler(fitted, ServeOptions{Cache: rc})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := make([]int, 50)
+	for i := range rows {
+		rows[i] = i
+	}
+	body := recordsJSON(t, data, rows...)
+	call := func() (string, int64) {
+		before := rc.Stats().BackendCalls
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest("POST", "/predict", strings.NewReader(body)))
+		if rec.Code != 200 {
+			t.Fatalf("status %d: %s", rec.Code, rec.Body)
+		}
+		return rec.Body.String(), int64(rc.Stats().BackendCalls - before)
+	}
+	cold, coldCalls := call()
+	warm, warmCalls := call()
+	if coldCalls != 2 || warmCalls != 1 {
+		t.Errorf("Redis calls: %d for a cold batch of 50 (want 2: MGET, then one pipelined write), %d warm (want 1)", coldCalls, warmCalls)
+	}
+	if cold != warm {
+		t.Errorf("cached answer differs:\n%s\n%s", cold, warm)
+	}
+	if st := h.Stats(); st.CacheHits != 50 || st.CacheMisses != 50 || st.CacheErrors != 0 {
+		t.Errorf("stats %+v", st)
+	}
+}
+
+// lookupStore is the feature store of the lookup tests: the tenure and
+// spend of each customer, and the calls made to it.
+type lookupStore struct {
+	features map[string]map[string]any
+	calls    [][]string
+	fail     error
+}
+
+func (s *lookupStore) load(_ context.Context, keys []string) (map[string]map[string]any, error) {
+	s.calls = append(s.calls, slices.Sorted(slices.Values(keys)))
+	if s.fail != nil {
+		return nil, s.fail
+	}
+	out := map[string]map[string]any{}
+	for _, k := range keys {
+		if f, ok := s.features[k]; ok {
+			out[k] = f
+		}
+	}
+	return out, nil
+}
+
+// TestHandlerFeatureLookup: records name a customer and carry the plan;
+// tenure and spend are looked up, each customer once per request, through
+// the cache; the predictions are those of the complete records.
+func TestHandlerFeatureLookup(t *testing.T) {
+	ctx := context.Background()
+	fitted, data := fittedChurn(t)
+	store := &lookupStore{features: map[string]map[string]any{}}
+	var full, short []map[string]any
+	for i := range 4 {
+		id := fmt.Sprintf("c%d", i)
+		rec := map[string]any{}
+		for _, name := range []string{"tenure", "spend", "plan"} {
+			c, _ := data.Col(name)
+			rec[name] = c.Value(i)
+		}
+		full = append(full, rec)
+		store.features[id] = map[string]any{"tenure": rec["tenure"], "spend": rec["spend"]}
+		short = append(short, map[string]any{"customer": id, "plan": rec["plan"]})
+	}
+	want, err := fitted.PredictRecords(ctx, full)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mem, _ := cache.NewMemory(cache.MemoryOptions{})
+	defer mem.Close()
+	h, err := Handler(fitted, ServeOptions{Lookup: &FeatureLookup{Key: "customer", Load: store.load, Cache: mem}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	body, _ := json.Marshal(append(short, short[1])) // c1 twice
+	for round := range 2 {
+		status, _, resp := post(t, srv.URL, string(body))
+		if status != 200 || len(resp.Predictions) != 5 {
+			t.Fatalf("round %d: %d %+v", round, status, resp)
+		}
+		for i, p := range resp.Predictions {
+			if w := want[[]int{0, 1, 2, 3, 1}[i]]; p.Value != w.Value || p.Probabilities[1] != w.Probabilities[1] {
+				t.Errorf("round %d record %d: %+v, want %+v", round, i, p, w)
+			}
+		}
+	}
+	if fmt.Sprint(store.calls) != "[[c0 c1 c2 c3]]" {
+		t.Errorf("store calls %v, want one call for the 4 customers", store.calls)
+	}
+	if st := h.Stats(); st.Lookups != 8 || st.LookupLoads != 4 {
+		t.Errorf("stats %+v", st)
+	}
+
+	// An unknown customer, a record without one, a failing store.
+	for _, tc := range []struct {
+		body   string
+		status int
+		want   string
+	}{
+		{`[{"customer": "c0", "plan": "basic"}, {"customer": "nobody", "plan": "pro"}]`, 400, `record 1 column \"customer\": \"nobody\": no features`},
+		{`{"plan": "pro"}`, 400, `record 0 column \"customer\": missing`},
+		{`{"customer": true, "plan": "pro"}`, 400, `got boolean true`},
+		{`{"customer": "c9", "plan": "pro"}`, 502, `store down`},
+	} {
+		store.fail = nil
+		if tc.status == 502 {
+			store.fail = errors.New("store down")
+		}
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest("POST", "/predict", strings.NewReader(tc.body)))
+		if rec.Code != tc.status || !strings.Contains(rec.Body.String(), tc.want) {
+			t.Errorf("%s: %d %s, want %d %s", tc.body, rec.Code, rec.Body, tc.status, tc.want)
+		}
+	}
+	if _, err := Handler(fitted, ServeOptions{Lookup: &FeatureLookup{Key: "customer"}}); err == nil {
+		t.Error("a lookup without Load was accepted")
+	}
+}
+
+// BenchmarkHandlerCache serves a batch of 100 records whose predictions
+// are all cached, in memory or in Redis (one MGET), against predicting them.
+func BenchmarkHandlerCache(b *testing.B) {
+	fitted, data := fittedChurn(b)
+	rows := make([]int, 100)
+	for i := range rows {
+		rows[i] = i
+	}
+	body := []byte(recordsJSON(b, data, rows...))
+	mem, _ := cache.NewMemory(cache.MemoryOptions{})
+	defer mem.Close()
+	caches := []struct {
+		name string
+		c    cache.Cache
+	}{{"none", nil}, {"memory", mem}}
+	srv := testredis.Start(b)
+	client := redis.NewClient(&redis.Options{Addr: srv.Addr()})
+	defer client.Close()
+	rc, _ := cache.NewRedis(client, cache.RedisOptions{Prefix: fmt.Sprintf("bench-serve-%d:", time.Now().UnixNano()), Timeout: time.Second})
+	caches = append(caches, struct {
+		name string
+		c    cache.Cache
+	}{"redis", rc})
+	for _, c := range caches {
+		h, _ := Handler(fitted, ServeOptions{Cache: c.c})
+		serve := func() {
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, httptest.NewRequest("POST", "/predict", bytes.NewReader(body)))
+			if rec.Code != 200 {
+				b.Fatal(rec.Body)
+			}
+		}
+		serve() // warm the cache
+		b.Run("records=100/cache="+c.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				serve()
+			}
+			b.ReportMetric(float64(b.N*100)/b.Elapsed().Seconds(), "records/s")
+		})
+	}
+}
+
+// BenchmarkHandlerLookup serves batches of 100 records naming 20
+// customers whose features come from a store answering in 1ms per call,
+// with and without a feature cache in front (memory; the prediction
+// cache is off, so that every record is predicted).
+func BenchmarkHandlerLookup(b *testing.B) {
+	fitted, data := fittedChurn(b)
+	features := map[string]map[string]any{}
+	var recs []map[string]any
+	for i := range 100 {
+		id := fmt.Sprintf("c%d", i%20)
+		tenure, _ := data.Col("tenure")
+		spend, _ := data.Col("spend")
+		plan, _ := data.Col("plan")
+		features[id] = map[string]any{"tenure": tenure.Value(i % 20), "spend": spend.Value(i % 20)}
+		recs = append(recs, map[string]any{"customer": id, "plan": plan.Value(i)})
+	}
+	body, _ := json.Marshal(recs)
+	load := func(ctx context.Context, keys []string) (map[string]map[string]any, error) {
+		time.Sleep(time.Millisecond) // a database round trip
+		out := map[string]map[string]any{}
+		for _, k := range keys {
+			out[k] = features[k]
+		}
+		return out, nil
+	}
+	mem, _ := cache.NewMemory(cache.MemoryOptions{})
+	defer mem.Close()
+	for _, c := range []cache.Cache{nil, mem} {
+		name := "none"
+		if c != nil {
+			name = "memory"
+		}
+		h, err := Handler(fitted, ServeOptions{Lookup: &FeatureLookup{Key: "customer", Load: load, Cache: c}})
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Run("cache="+name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				rec := httptest.NewRecorder()
+				h.ServeHTTP(rec, httptest.NewRequest("POST", "/predict", bytes.NewReader(body)))
+				if rec.Code != 200 {
+					b.Fatal(rec.Body)
+				}
+			}
+			b.ReportMetric(float64(b.N*100)/b.Elapsed().Seconds(), "records/s")
 		})
 	}
 }
