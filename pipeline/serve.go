@@ -2,10 +2,10 @@ package pipeline
 
 import (
 	"cmp"
+	"context"
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
