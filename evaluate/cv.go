@@ -374,12 +374,14 @@ func runFold(ctx context.Context, l Learner, data *frame.Frame, target string, y
 	if err != nil {
 		return fr, err
 	}
-	test, err := data.Take(fold.Test)
-	if err != nil {
-		return fr, err
-	}
-	if test, err = test.Drop(target); err != nil {
-		return fr, err
+	// The training rows are held past the fit only to be scored: otherwise
+	// the fit may let go of them as soon as its first step has run. The
+	// test rows are taken after the fit, so a fold holds one copy at a time.
+	var trainX *frame.Frame
+	if trainScores {
+		if trainX, err = train.Drop(target); err != nil {
+			return fr, err
+		}
 	}
 	start := time.Now()
 	p, err := l.Fit(ctx, train)
@@ -394,16 +396,19 @@ func runFold(ctx context.Context, l Learner, data *frame.Frame, target string, y
 		return fr, err
 	}
 	start = time.Now()
+	test, err := data.Take(fold.Test)
+	if err != nil {
+		return fr, err
+	}
+	if test, err = test.Drop(target); err != nil {
+		return fr, err
+	}
 	if fr.Test, err = scoreAll(ctx, scorers, p, test, pick(y, fold.Test)); err != nil {
 		return fr, fmt.Errorf("test rows: %w", err)
 	}
 	fr.ScoreTime = time.Since(start)
 	if trainScores {
-		x, err := train.Drop(target)
-		if err != nil {
-			return fr, err
-		}
-		if fr.Train, err = scoreAll(ctx, scorers, p, x, pick(y, fold.Train)); err != nil {
+		if fr.Train, err = scoreAll(ctx, scorers, p, trainX, pick(y, fold.Train)); err != nil {
 			return fr, fmt.Errorf("training rows: %w", err)
 		}
 	}

@@ -25,15 +25,18 @@
 // pipeline — the cleaning steps included, so it predicts from raw records —
 // and its manifest, ready for examples/serve.
 //
-// The held-out rows come from evaluate.TrainTestSplit (seeded, stratified),
-// which cannot draw the rows numpy's generator draws, so the held-out
-// metrics of the two programs differ by sampling noise (about ±0.005 ROC AUC
-// at 100,000 rows). With -split numpy the program holds out exactly
-// scikit-learn's rows, and its held-out metrics agree with scikit-learn's to
-// the sixth digit.
+// By default (-split numpy) the program holds out exactly the rows
+// scikit-learn's train_test_split holds out, so that the held-out metrics
+// of the two programs compare the models, not the draws: they agree to the
+// sixth digit. With -split mlpipe the held-out rows come from
+// evaluate.TrainTestSplit (seeded, stratified), which cannot draw the rows
+// numpy's generator draws, and the held-out metrics differ from
+// scikit-learn's by sampling noise (about ±0.005 ROC AUC at 100,000 rows,
+// ±0.003 at 1,000,000).
 package main
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -43,6 +46,8 @@ import (
 	"math"
 	"os"
 	"runtime"
+	"runtime/debug"
+	"runtime/pprof"
 	"strings"
 	"syscall"
 	"time"
@@ -78,27 +83,76 @@ func main() {
 	flag.StringVar(&o.data, "data", "", "churn CSV file (required)")
 	flag.BoolVar(&o.json, "json", false, "print only the JSON line")
 	flag.IntVar(&o.workers, "workers", runtime.GOMAXPROCS(0), "goroutines for parsing, fitting and cross-validation")
+	flag.IntVar(&o.folds, "fold-workers", 1, "cross-validation folds fitted at once, each fit using -workers goroutines (more holds more folds in memory at once)")
+	flag.Float64Var(&o.memLimit, "memlimit", 3.5, "soft limit on the Go heap (debug.SetMemoryLimit) as a multiple of the input file's size; 0 leaves the heap to GOGC alone; ignored when GOMEMLIMIT is set")
 	flag.StringVar(&o.save, "save", "", "save the fitted pipeline (cleaning included) and its manifest to this file")
 	flag.StringVar(&o.progress, "progress", "auto", "progress bar on stderr: auto (when a terminal), on, off")
-	flag.StringVar(&o.split, "split", "mlpipe", "hold-out split: mlpipe (evaluate.TrainTestSplit, seed 0) or numpy (the rows scikit-learn's train_test_split draws with random_state=0)")
+	flag.StringVar(&o.split, "split", "numpy", "hold-out split: numpy (the rows scikit-learn's train_test_split draws with random_state=0) or mlpipe (evaluate.TrainTestSplit, seed 0)")
 	flag.StringVar(&o.testIndex, "test-index", "", "JSON file whose test_index lists the held-out rows, replacing the seeded split (for parity checks: see testdata/sklearn_split.py)")
+	flag.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the whole run to this file")
+	flag.StringVar(&o.memProfile, "memprofile", "", "write an allocation profile, taken at the end of the run, to this file")
 	flag.Parse()
 	if o.data == "" {
 		fmt.Fprintln(os.Stderr, "churn: -data FILE is required (make one with gen_churn.py)")
 		flag.Usage()
 		os.Exit(2)
 	}
-	if err := run(context.Background(), o, os.Stdout, os.Stderr); err != nil {
+	stop, err := startProfiles(o)
+	if err == nil {
+		err = run(context.Background(), o, os.Stdout, os.Stderr)
+		if perr := stop(); err == nil {
+			err = perr
+		}
+	}
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "churn:", err)
 		os.Exit(1)
 	}
 }
 
+// startProfiles starts the CPU profile asked for by o and returns the
+// function that stops it and writes the allocation profile.
+func startProfiles(o options) (stop func() error, err error) {
+	var cpu *os.File
+	if o.cpuProfile != "" {
+		if cpu, err = os.Create(o.cpuProfile); err != nil {
+			return nil, err
+		}
+		if err := pprof.StartCPUProfile(cpu); err != nil {
+			cpu.Close()
+			return nil, err
+		}
+	}
+	return func() error {
+		if cpu != nil {
+			pprof.StopCPUProfile()
+			if err := cpu.Close(); err != nil {
+				return err
+			}
+		}
+		if o.memProfile == "" {
+			return nil
+		}
+		f, err := os.Create(o.memProfile)
+		if err != nil {
+			return err
+		}
+		if err := pprof.Lookup("allocs").WriteTo(f, 0); err != nil {
+			f.Close()
+			return err
+		}
+		return f.Close()
+	}, nil
+}
+
 type options struct {
 	data, save, progress string
 	testIndex, split     string
+	cpuProfile           string
+	memProfile           string
 	json                 bool
-	workers              int
+	workers, folds       int
+	memLimit             float64
 }
 
 // result is the JSON line: the keys of sklearn_baseline.py's output.
@@ -129,6 +183,7 @@ type result struct {
 
 func run(ctx context.Context, o options, stdout, stderr io.Writer) error {
 	workers := max(o.workers, 1)
+	setMemoryLimit(o)
 	var r result
 	r.Workers = workers
 	phase := func(d *float64, start time.Time) { *d = time.Since(start).Seconds() }
@@ -185,11 +240,21 @@ func run(ctx context.Context, o options, stdout, stderr io.Writer) error {
 			return err
 		}
 	}
-	train, err := data.Take(trainIdx)
+	// The rows are stored once more, training rows first, and the first
+	// order let go: the training and test sets are slices of the one copy,
+	// not copies of their own (cross-validation maps its folds to it).
+	order := append(slicesClone(trainIdx), testIdx...)
+	if len(order) != data.NumRows() {
+		return fmt.Errorf("split: %d training and %d test rows of %d", len(trainIdx), len(testIdx), data.NumRows())
+	}
+	if data, err = data.Take(order); err != nil {
+		return err
+	}
+	train, err := data.Slice(0, len(trainIdx))
 	if err != nil {
 		return err
 	}
-	test, err := data.Take(testIdx)
+	test, err := data.Slice(len(trainIdx), len(order))
 	if err != nil {
 		return err
 	}
@@ -243,9 +308,9 @@ func run(ctx context.Context, o options, stdout, stderr io.Writer) error {
 	// cv
 	start = time.Now()
 	cv, err := evaluate.CrossValidate(ctx, spec.Learner(), data, target, evaluate.CVOptions{
-		Splitter: evaluate.StratifiedKFold{K: 5, Shuffle: true, Seed: 0},
+		Splitter: reordered{evaluate.StratifiedKFold{K: 5, Shuffle: true, Seed: 0}, order},
 		Scorers:  []evaluate.Scorer{evaluate.ScoreROCAUC},
-		Workers:  workers,
+		Workers:  cmp.Or(o.folds, workers),
 	})
 	if err != nil {
 		return err
@@ -266,6 +331,39 @@ func run(ctx context.Context, o options, stdout, stderr io.Writer) error {
 		printReport(stdout, o, &r)
 	}
 	return printJSON(stdout, &r)
+}
+
+// reordered gives data whose rows are stored in another order the folds
+// its Splitter makes of them in their first order, row for row: stored row
+// k is row orig[k] of the first order. Each fold holds the same rows in the
+// same order as on the data in its first order, so its scores are the same.
+type reordered struct {
+	evaluate.Splitter
+	orig []int
+}
+
+// Split makes the folds of y, given in the stored order.
+func (r reordered) Split(y []float64) ([]evaluate.Fold, error) {
+	if len(y) != len(r.orig) {
+		return nil, fmt.Errorf("reordered split: %d rows, %d in the order", len(y), len(r.orig))
+	}
+	first := make([]float64, len(y))
+	pos := make([]int, len(y)) // stored position of each row of the first order
+	for k, i := range r.orig {
+		first[i], pos[i] = y[k], k
+	}
+	folds, err := r.Splitter.Split(first)
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range folds {
+		for _, rows := range [][]int{f.Train, f.Test} {
+			for j, i := range rows {
+				rows[j] = pos[i]
+			}
+		}
+	}
+	return folds, nil
 }
 
 // read streams the CSV in batches (parsed on all workers) into one frame,
@@ -294,9 +392,22 @@ func read(ctx context.Context, o options, workers int, stderr io.Writer) (*frame
 		size = st.Size()
 	}
 	bar := newProgress(o.progress, stderr, size)
+	// Only -save needs the identifiers and notes again: without it, each
+	// batch keeps just the pipeline's columns, and the rest is garbage at
+	// once.
+	keep := append(slicesClone(inputs), target)
+	if o.save != "" {
+		keep = nil
+	}
 	var batches []*frame.Frame
 	rows := 0
 	err = src.Extract(ctx, func(f *frame.Frame) error {
+		if keep != nil {
+			var err error
+			if f, err = f.Select(keep...); err != nil {
+				return err
+			}
+		}
 		batches = append(batches, f)
 		rows += f.NumRows()
 		bar.update(rows, src.Stats().Bytes)
@@ -309,11 +420,45 @@ func read(ctx context.Context, o options, workers int, stderr io.Writer) (*frame
 	if rows == 0 {
 		return nil, 0, errors.New("the file has no rows")
 	}
-	all, err := frame.Concat(batches...)
+	all, err := concat(batches)
 	if err != nil {
 		return nil, 0, err
 	}
 	return all, src.Stats().Bytes, nil
+}
+
+// concat is frame.Concat one column at a time, letting go of each
+// column's batches once it is joined, so that the batches and the whole
+// are not all held at once: the peak is the data and one column's batches.
+func concat(batches []*frame.Frame) (*frame.Frame, error) {
+	if len(batches) == 1 {
+		return batches[0], nil
+	}
+	names := batches[0].Names()
+	parts := make([][]*frame.Frame, len(names)) // parts[j]: column j of each batch
+	for j, n := range names {
+		parts[j] = make([]*frame.Frame, len(batches))
+		for b, f := range batches {
+			if f.NumCols() != len(names) || !f.Has(n) {
+				return frame.Concat(batches...) // let Concat name the mismatch
+			}
+			if parts[j][b], _ = f.Select(n); parts[j][b] == nil {
+				return nil, fmt.Errorf("batch %d: no column %q", b, n)
+			}
+		}
+	}
+	clear(batches)
+	series := make([]frame.Series, len(names))
+	for j, n := range names {
+		whole, err := frame.Concat(parts[j]...)
+		if err != nil {
+			return nil, err
+		}
+		parts[j] = nil
+		col, _ := whole.Col(n)
+		series[j] = frame.Series{Name: n, Col: col}
+	}
+	return frame.New(series...)
 }
 
 // cleanSpecs are the cleaning steps, as the scikit-learn script's clean
@@ -517,6 +662,24 @@ func printJSON(w io.Writer, r *result) error {
 	}
 	_, err = fmt.Fprintln(w, string(b))
 	return err
+}
+
+// setMemoryLimit sets the soft limit on the Go heap that o asks for, unless
+// GOMEMLIMIT set one. The data held at once peaks near three times the
+// input's size (the cleaned columns, a fold's rows and their imputed and
+// scaled copies); by default the collector lets the heap grow to twice what
+// it holds after each cycle, so the process would reach twice that. Near
+// the limit it collects more often instead, which costs little here: the
+// heap is mostly large slices of numbers, which it does not scan.
+func setMemoryLimit(o options) {
+	if o.memLimit <= 0 || os.Getenv("GOMEMLIMIT") != "" {
+		return
+	}
+	st, err := os.Stat(o.data)
+	if err != nil {
+		return
+	}
+	debug.SetMemoryLimit(int64(o.memLimit * float64(st.Size())))
 }
 
 // peakRSSMB is the process's peak resident set size in MB, as the

@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	"github.com/mlpipe/mlpipe/etl"
+	"github.com/mlpipe/mlpipe/evaluate"
 	"github.com/mlpipe/mlpipe/frame"
 	"github.com/mlpipe/mlpipe/pipeline"
 	"go.uber.org/goleak"
@@ -224,4 +225,45 @@ func labels(t *testing.T) []float64 {
 		y[i], _ = strconv.ParseFloat(row[len(row)-1], 64)
 	}
 	return y
+}
+
+// TestReordered: on rows stored in another order, the folds hold the same
+// rows, in the same order, as the splitter's folds of the first order.
+func TestReordered(t *testing.T) {
+	y := make([]float64, 103)
+	for i := range y {
+		y[i] = float64(i % 3 % 2)
+	}
+	orig := make([]int, len(y)) // stored row k is first-order row orig[k]
+	for k := range orig {
+		orig[k] = (k * 37) % len(y)
+	}
+	stored := make([]float64, len(y))
+	for k, i := range orig {
+		stored[k] = y[i]
+	}
+	s := evaluate.StratifiedKFold{K: 5, Shuffle: true, Seed: 0}
+	want, err := s.Split(y)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := reordered{s, orig}.Split(stored)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for f := range want {
+		for _, p := range []struct{ w, g []int }{{want[f].Train, got[f].Train}, {want[f].Test, got[f].Test}} {
+			if len(p.w) != len(p.g) {
+				t.Fatalf("fold %d: %d rows, want %d", f, len(p.g), len(p.w))
+			}
+			for j := range p.w {
+				if orig[p.g[j]] != p.w[j] {
+					t.Fatalf("fold %d position %d: stored row %d is row %d, want %d", f, j, p.g[j], orig[p.g[j]], p.w[j])
+				}
+			}
+		}
+	}
+	if _, err := (reordered{s, orig[1:]}).Split(stored); err == nil {
+		t.Error("a short order was accepted")
+	}
 }
