@@ -113,21 +113,12 @@ func (m RandomForest) Fit(ctx context.Context, X mat.Matrix, y []float64) (Predi
 		ntrees = 100
 	}
 	f := &Forest{Features: xv.c, Trees: make([]Nodes, ntrees)}
-	target, k := y, 0
-	var labels []float64
-	if m.Criterion.classifier() {
-		classes, codes := encodeClasses(y)
-		if len(classes) < 2 {
-			return nil, fmt.Errorf("%s: y holds only the class %v: %w", what, classes[0], ErrSingleClass)
-		}
-		labels, k = classes, len(classes)
-		target = make([]float64, len(y))
-		for i, c := range codes {
-			target[i] = float64(c)
-		}
+	labels, codes, err := treeClasses(what, m.Criterion, y)
+	if err != nil {
+		return nil, err
 	}
 	n := xv.r
-	ps, err := presort(ctx, xv, workers(m.Workers))
+	rk, err := rankColumns(ctx, xv, workers(m.Workers))
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", what, err)
 	}
@@ -149,9 +140,9 @@ func (m RandomForest) Fit(ctx context.Context, X mat.Matrix, y []float64) (Predi
 			sc := <-scratch
 			defer func() { scratch <- sc }()
 			rng := rand.New(rand.NewPCG(m.Seed, uint64(t)))
-			var sw []float64
+			var sw []uint32
 			if !m.NoBootstrap {
-				sw = make([]float64, n)
+				sw = make([]uint32, n)
 				for range n {
 					sw[rng.IntN(n)]++
 				}
@@ -163,7 +154,7 @@ func (m RandomForest) Fit(ctx context.Context, X mat.Matrix, y []float64) (Predi
 				}
 				inBag[t] = bits
 			}
-			b := newTreeBuilder(ps, target, k, sw, tp, rng, sc)
+			b := newTreeBuilder(rk, y, codes, len(labels), sw, tp, rng, sc)
 			if err := b.build(gctx); err != nil {
 				return err
 			}
@@ -193,7 +184,9 @@ func (m RandomForest) Fit(ctx context.Context, X mat.Matrix, y []float64) (Predi
 		}
 	}
 	if !m.NoBootstrap {
-		f.OOBScore, f.HasOOB = f.oob(xv, y, target, inBag, labels != nil)
+		if f.OOBScore, f.HasOOB, err = f.oob(ctx, xv, y, codes, inBag, labels != nil, nw); err != nil {
+			return nil, fmt.Errorf("%s: %w", what, err)
+		}
 	}
 	if labels == nil {
 		return &ForestRegressorFit{*f}, nil
@@ -201,58 +194,83 @@ func (m RandomForest) Fit(ctx context.Context, X mat.Matrix, y []float64) (Predi
 	return &ForestFit{Labels: labels, Forest: *f}, nil
 }
 
-// oob returns the out-of-bag score, and false when it is undefined.
-func (f *Forest) oob(xv rowMajor, y, target []float64, inBag [][]uint64, classifier bool) (float64, bool) {
+// oob returns the out-of-bag score, and false when it is undefined. Rows
+// are predicted in chunks by up to nw goroutines; the score adds them up
+// in row order, so it does not depend on nw.
+func (f *Forest) oob(ctx context.Context, xv rowMajor, y []float64, codes []int32, inBag [][]uint64, classifier bool, nw int) (float64, bool, error) {
 	out := f.Trees[0].Outputs
-	sum := make([]float64, out)
-	var correct, ss, used float64
-	var preds, truth []float64
-	for i := range xv.r {
-		clear(sum)
-		votes := 0
-		x := xv.row(i)
-		for t := range f.Trees {
-			if inBag[t][i/64]&(1<<(i%64)) != 0 {
-				continue
+	// pred[i] is row i's predicted class index or value, NaN when every
+	// tree drew it.
+	pred := make([]float64, xv.r)
+	const chunk = 4096
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(nw)
+	for lo := 0; lo < xv.r; lo += chunk {
+		g.Go(func() error {
+			if err := gctx.Err(); err != nil {
+				return err
 			}
-			for c, v := range f.Trees[t].value(x) {
-				sum[c] += v
+			sum := make([]float64, out)
+			for i := lo; i < min(lo+chunk, xv.r); i++ {
+				clear(sum)
+				votes := 0
+				x := xv.row(i)
+				for t := range f.Trees {
+					if inBag[t][i/64]&(1<<(i%64)) != 0 {
+						continue
+					}
+					for c, v := range f.Trees[t].value(x) {
+						sum[c] += v
+					}
+					votes++
+				}
+				switch {
+				case votes == 0:
+					pred[i] = math.NaN()
+				case classifier:
+					pred[i] = float64(argmax(sum))
+				default:
+					pred[i] = sum[0] / float64(votes)
+				}
 			}
-			votes++
-		}
-		if votes == 0 {
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return 0, false, err
+	}
+	var correct, used, mean float64
+	for i, p := range pred {
+		if math.IsNaN(p) {
 			continue
 		}
 		used++
 		if classifier {
-			if float64(argmax(sum)) == target[i] {
+			if p == float64(codes[i]) {
 				correct++
 			}
-			continue
+		} else {
+			mean += y[i]
 		}
-		preds = append(preds, sum[0]/float64(votes))
-		truth = append(truth, y[i])
 	}
 	if used == 0 {
-		return 0, false
+		return 0, false, nil
 	}
 	if classifier {
-		return correct / used, true
+		return correct / used, true, nil
 	}
-	var mean float64
-	for _, v := range truth {
-		mean += v
-	}
-	mean /= float64(len(truth))
-	var res float64
-	for i, v := range truth {
-		res += (v - preds[i]) * (v - preds[i])
-		ss += (v - mean) * (v - mean)
+	mean /= used
+	var res, ss float64
+	for i, p := range pred {
+		if !math.IsNaN(p) {
+			res += (y[i] - p) * (y[i] - p)
+			ss += (y[i] - mean) * (y[i] - mean)
+		}
 	}
 	if ss == 0 {
-		return 0, false
+		return 0, false, nil
 	}
-	return 1 - res/ss, true
+	return 1 - res/ss, true, nil
 }
 
 // Classes returns the class labels, sorted ascending. The slice is shared:

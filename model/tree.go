@@ -5,9 +5,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"slices"
 
-	"golang.org/x/sync/errgroup"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -133,6 +131,19 @@ func (m DecisionTree) params(what string, p int) (treeParams, error) {
 	return tp, nil
 }
 
+// treeClasses returns, for a classifier, the sorted class labels of y and
+// each row's class code; nothing for a regressor.
+func treeClasses(what string, c Criterion, y []float64) ([]float64, []int32, error) {
+	if !c.classifier() {
+		return nil, nil, nil
+	}
+	classes, codes := encodeClasses(y)
+	if len(classes) < 2 {
+		return nil, nil, fmt.Errorf("%s: y holds only the class %v: %w", what, classes[0], ErrSingleClass)
+	}
+	return classes, codes, nil
+}
+
 func treeName(c Criterion) string {
 	if c.classifier() {
 		return "decision tree classifier"
@@ -151,24 +162,15 @@ func (m DecisionTree) Fit(ctx context.Context, X mat.Matrix, y []float64) (Predi
 	if err != nil {
 		return nil, err
 	}
-	target, k := y, 0
-	var labels []float64
-	if m.Criterion.classifier() {
-		classes, codes := encodeClasses(y)
-		if len(classes) < 2 {
-			return nil, fmt.Errorf("%s: y holds only the class %v: %w", what, classes[0], ErrSingleClass)
-		}
-		labels, k = classes, len(classes)
-		target = make([]float64, len(y))
-		for i, c := range codes {
-			target[i] = float64(c)
-		}
+	labels, codes, err := treeClasses(what, m.Criterion, y)
+	if err != nil {
+		return nil, err
 	}
-	ps, err := presort(ctx, xv, 1)
+	rk, err := rankColumns(ctx, xv, 1)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", what, err)
 	}
-	b := newTreeBuilder(ps, target, k, nil, tp, rand.New(rand.NewPCG(m.Seed, 0x74726565)), nil)
+	b := newTreeBuilder(rk, y, codes, len(labels), nil, tp, rand.New(rand.NewPCG(m.Seed, 0x74726565)), nil)
 	if err := b.build(ctx); err != nil {
 		return nil, fmt.Errorf("%s: %w", what, err)
 	}
@@ -177,385 +179,6 @@ func (m DecisionTree) Fit(ctx context.Context, X mat.Matrix, y []float64) (Predi
 		return &TreeRegressorFit{t}, nil
 	}
 	return &TreeFit{Labels: labels, Tree: t}, nil
-}
-
-// presorted is X column by column, with each column's row order sorted by
-// value: computed once per Fit and shared, read-only, by every tree of a
-// forest.
-type presorted struct {
-	cols  [][]float64 // cols[f][i] = X[i, f]
-	order [][]int32   // order[f]: rows sorted by cols[f]
-}
-
-func presort(ctx context.Context, x rowMajor, workers int) (*presorted, error) {
-	ps := &presorted{cols: make([][]float64, x.c), order: make([][]int32, x.c)}
-	for f := range x.c {
-		col := make([]float64, x.r)
-		for i := range x.r {
-			col[i] = x.data[i*x.stride+f]
-		}
-		ps.cols[f] = col
-	}
-	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(workers)
-	for f := range x.c {
-		g.Go(func() error {
-			if err := gctx.Err(); err != nil {
-				return err
-			}
-			col := ps.cols[f]
-			o := make([]int32, x.r)
-			for i := range o {
-				o[i] = int32(i)
-			}
-			// By value, then by row: the order of a stable sort, faster.
-			slices.SortFunc(o, func(a, b int32) int {
-				switch va, vb := col[a], col[b]; {
-				case va < vb:
-					return -1
-				case va > vb:
-					return 1
-				}
-				return int(a - b)
-			})
-			ps.order[f] = o
-			return nil
-		})
-	}
-	return ps, g.Wait()
-}
-
-// treeBuilder grows one tree. Every feature keeps the node's rows sorted by
-// its values (order[f][start:end]), so finding a split is a linear sweep and
-// splitting a node a stable partition, with no sorting below the root.
-type treeBuilder struct {
-	cols  [][]float64
-	y     []float64 // targets, or class indices
-	k     int       // classes, 0 for regression
-	sw    []float64 // sample weights (bootstrap counts), nil for 1
-	p     treeParams
-	rng   *rand.Rand
-	order [][]int32
-	t     Nodes
-	imp   []float64 // per feature: weighted impurity decrease
-	total float64   // total weight
-
-	// scratch
-	goesLeft          []bool
-	tmp               []int32
-	feats             []int
-	left, right, node []float64 // class counts
-}
-
-// treeScratch is the large working memory of a tree builder, reused from
-// one tree of a forest to the next.
-type treeScratch struct {
-	order    [][]int32
-	goesLeft []bool
-	tmp      []int32
-}
-
-// newTreeBuilder returns a builder for the rows of positive weight (all
-// rows when sw is nil); scratch, if not nil, lends it its memory.
-func newTreeBuilder(ps *presorted, y []float64, k int, sw []float64, p treeParams, rng *rand.Rand, scratch *treeScratch) *treeBuilder {
-	nf, n := len(ps.cols), len(y)
-	b := &treeBuilder{cols: ps.cols, y: y, k: k, sw: sw, p: p, rng: rng, imp: make([]float64, nf)}
-	if scratch == nil {
-		scratch = &treeScratch{}
-	}
-	if len(scratch.order) != nf {
-		scratch.order = make([][]int32, nf)
-	}
-	for f, o := range ps.order {
-		kept := scratch.order[f][:0]
-		if sw == nil {
-			kept = append(kept, o...)
-		} else {
-			for _, i := range o {
-				if sw[i] > 0 {
-					kept = append(kept, i)
-				}
-			}
-		}
-		scratch.order[f] = kept
-	}
-	if len(scratch.goesLeft) != n {
-		scratch.goesLeft = make([]bool, n)
-		scratch.tmp = make([]int32, n)
-	}
-	b.order, b.goesLeft, b.tmp = scratch.order, scratch.goesLeft, scratch.tmp
-	b.feats = make([]int, nf)
-	out := 1
-	if k > 0 {
-		out = k
-		b.left = make([]float64, k)
-		b.right = make([]float64, k)
-		b.node = make([]float64, k)
-	}
-	b.t.Outputs = out
-	return b
-}
-
-func (b *treeBuilder) weight(i int32) float64 {
-	if b.sw == nil {
-		return 1
-	}
-	return b.sw[i]
-}
-
-// featureThreshold is scikit-learn's FEATURE_THRESHOLD: values closer than
-// this are not split apart.
-const featureThreshold = 1e-7
-
-// stats returns the weight, impurity and value of the rows s.
-func (b *treeBuilder) stats(s []int32, value []float64) (w, impurity float64) {
-	if b.k > 0 {
-		clear(value)
-		for _, i := range s {
-			wi := b.weight(i)
-			value[int(b.y[i])] += wi
-			w += wi
-		}
-		impurity = b.classImpurity(value, w)
-		for c := range value {
-			value[c] /= w
-		}
-		return w, impurity
-	}
-	var sum, sq float64
-	for _, i := range s {
-		wi := b.weight(i)
-		sum += wi * b.y[i]
-		sq += wi * b.y[i] * b.y[i]
-		w += wi
-	}
-	mean := sum / w
-	value[0] = mean
-	return w, sq/w - mean*mean
-}
-
-func (b *treeBuilder) classImpurity(counts []float64, w float64) float64 {
-	if b.p.criterion == Entropy {
-		var e float64
-		for _, c := range counts {
-			if c > 0 {
-				q := c / w
-				e -= q * math.Log2(q)
-			}
-		}
-		return e
-	}
-	var g float64
-	for _, c := range counts {
-		g += c * c
-	}
-	return 1 - g/(w*w)
-}
-
-// build grows the tree from the root.
-func (b *treeBuilder) build(ctx context.Context) error {
-	if len(b.order) == 0 || len(b.order[0]) == 0 {
-		return fmt.Errorf("every sample has weight 0: %w", ErrEmpty)
-	}
-	for _, i := range b.order[0] {
-		b.total += b.weight(i)
-	}
-	return b.grow(ctx, 0, len(b.order[0]), 0)
-}
-
-// split is a candidate split of a node.
-type split struct {
-	feature           int
-	threshold         float64
-	pos               int // the first pos rows in the feature's order go left
-	proxy             float64
-	impLeft, impRight float64
-	wLeft, wRight     float64
-}
-
-// grow adds the node of rows [start, end) of the orders and, unless it is a
-// leaf, its children.
-func (b *treeBuilder) grow(ctx context.Context, start, end, depth int) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	id := len(b.t.Feature)
-	b.t.Feature = append(b.t.Feature, -1)
-	b.t.Threshold = append(b.t.Threshold, 0)
-	b.t.Left = append(b.t.Left, -1)
-	b.t.Right = append(b.t.Right, -1)
-	b.t.Value = append(b.t.Value, make([]float64, b.t.Outputs)...)
-	w, impurity := b.stats(b.order[0][start:end], b.t.Value[id*b.t.Outputs:(id+1)*b.t.Outputs])
-	n := end - start
-	leaf := depth >= b.p.maxDepth || n < b.p.minSplit || n < 2*b.p.minLeaf || impurity <= 0x1p-52
-	if leaf {
-		return nil
-	}
-	best, ok := b.bestSplit(start, end, w)
-	if !ok {
-		return nil
-	}
-	// Partition every feature's order, stably, by the chosen split.
-	f := best.feature
-	mid := start + best.pos
-	for _, i := range b.order[f][start:mid] {
-		b.goesLeft[i] = true
-	}
-	for g := range b.order {
-		if g == f {
-			continue
-		}
-		o := b.order[g][start:end]
-		l := 0
-		tmp := b.tmp[:0]
-		for _, i := range o {
-			if b.goesLeft[i] {
-				o[l] = i
-				l++
-			} else {
-				tmp = append(tmp, i)
-			}
-		}
-		copy(o[l:], tmp)
-	}
-	for _, i := range b.order[f][start:mid] {
-		b.goesLeft[i] = false
-	}
-	b.imp[f] += w*impurity - best.wLeft*best.impLeft - best.wRight*best.impRight
-	b.t.Feature[id] = int32(f)
-	b.t.Threshold[id] = best.threshold
-	b.t.Left[id] = int32(len(b.t.Feature))
-	if err := b.grow(ctx, start, mid, depth+1); err != nil {
-		return err
-	}
-	b.t.Right[id] = int32(len(b.t.Feature))
-	return b.grow(ctx, mid, end, depth+1)
-}
-
-// bestSplit finds the best split of the node [start, end) (of total weight
-// w) among up to maxFeatures non-constant features drawn in random order.
-func (b *treeBuilder) bestSplit(start, end int, w float64) (split, bool) {
-	p := len(b.cols)
-	for j := range b.feats {
-		b.feats[j] = j
-	}
-	best := split{proxy: math.Inf(-1)}
-	found := false
-	visited := 0
-	for i := 0; i < p && visited < b.p.maxFeatures; i++ {
-		j := i + b.rng.IntN(p-i)
-		b.feats[i], b.feats[j] = b.feats[j], b.feats[i]
-		f := b.feats[i]
-		o, col := b.order[f][start:end], b.cols[f]
-		if col[o[len(o)-1]] <= col[o[0]]+featureThreshold {
-			continue // constant here: does not count towards maxFeatures
-		}
-		visited++
-		if cand, ok := b.sweep(o, col, w, f); ok && cand.proxy > best.proxy {
-			best, found = cand, true
-		}
-	}
-	return best, found
-}
-
-// sweep returns the best split on feature f of the rows o, sorted by their
-// values in col.
-func (b *treeBuilder) sweep(o []int32, col []float64, w float64, f int) (split, bool) {
-	n := len(o)
-	minLeaf := b.p.minLeaf
-	best := split{proxy: math.Inf(-1), feature: f}
-	found := false
-	if b.k > 0 {
-		clear(b.left)
-		clear(b.node)
-		for _, i := range o {
-			b.node[int(b.y[i])] += b.weight(i)
-		}
-		right := b.right
-		var wl float64
-		for pos := 1; pos < n; pos++ {
-			prev := o[pos-1]
-			wi := b.weight(prev)
-			b.left[int(b.y[prev])] += wi
-			wl += wi
-			vp, v := col[prev], col[o[pos]]
-			if v <= vp+featureThreshold {
-				continue
-			}
-			if pos < minLeaf || n-pos < minLeaf {
-				continue
-			}
-			wr := w - wl
-			for c := range right {
-				right[c] = b.node[c] - b.left[c]
-			}
-			il, ir := b.classImpurity(b.left, wl), b.classImpurity(right, wr)
-			proxy := -wl*il - wr*ir
-			if proxy > best.proxy {
-				best = split{feature: f, threshold: midpoint(vp, v), pos: pos,
-					proxy: proxy, impLeft: il, impRight: ir, wLeft: wl, wRight: wr}
-				found = true
-			}
-		}
-		return best, found
-	}
-	var sum, sq float64
-	for _, i := range o {
-		wi := b.weight(i)
-		sum += wi * b.y[i]
-		sq += wi * b.y[i] * b.y[i]
-	}
-	var wl, sl, ql float64
-	for pos := 1; pos < n; pos++ {
-		i := o[pos-1]
-		wi := b.weight(i)
-		wl += wi
-		sl += wi * b.y[i]
-		ql += wi * b.y[i] * b.y[i]
-		vp, v := col[i], col[o[pos]]
-		if v <= vp+featureThreshold {
-			continue
-		}
-		if pos < minLeaf || n-pos < minLeaf {
-			continue
-		}
-		wr, sr := w-wl, sum-sl
-		// scikit-learn's proxy for squared error.
-		proxy := sl*sl/wl + sr*sr/wr
-		if proxy > best.proxy {
-			ml, mr := sl/wl, sr/wr
-			best = split{feature: f, threshold: midpoint(vp, v), pos: pos,
-				proxy: proxy, impLeft: ql/wl - ml*ml, impRight: (sq-ql)/wr - mr*mr, wLeft: wl, wRight: wr}
-			found = true
-		}
-	}
-	return best, found
-}
-
-// midpoint is the threshold between two consecutive distinct values, as
-// scikit-learn computes it.
-func midpoint(a, b float64) float64 {
-	t := a/2 + b/2
-	if t == b || math.IsInf(t, 0) || math.IsNaN(t) {
-		t = a
-	}
-	return t
-}
-
-// importances returns the normalised impurity decreases.
-func (b *treeBuilder) importances() []float64 {
-	out := make([]float64, len(b.imp))
-	var s float64
-	for j, v := range b.imp {
-		out[j] = v / b.total
-		s += out[j]
-	}
-	if s > 0 {
-		for j := range out {
-			out[j] /= s
-		}
-	}
-	return out
 }
 
 // leaf returns the index of the leaf x falls in.
