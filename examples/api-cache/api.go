@@ -33,6 +33,7 @@ type weatherAPI struct {
 	retryAfter time.Duration // the Retry-After of a refusal, in whole seconds
 
 	requests, refused atomic.Int64
+	inFlight, peak    atomic.Int64 // requests being answered, and their most since reset
 	mu                sync.Mutex
 	done              map[string]bool // pages refused once already
 }
@@ -56,11 +57,12 @@ func newWeatherAPI(cities, pages, perPage int, latency time.Duration, throttle i
 }
 
 // reset forgets which pages were refused, so that the next run meets the
-// same refusals as the first.
+// same refusals as the first, and the peak of requests in flight.
 func (a *weatherAPI) reset() {
 	a.mu.Lock()
 	a.done = map[string]bool{}
 	a.mu.Unlock()
+	a.peak.Store(0)
 }
 
 // handler routes the API.
@@ -86,6 +88,10 @@ var epoch = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 
 func (a *weatherAPI) observations(w http.ResponseWriter, r *http.Request) {
 	a.requests.Add(1)
+	n := a.inFlight.Add(1)
+	defer a.inFlight.Add(-1)
+	for p := a.peak.Load(); n > p && !a.peak.CompareAndSwap(p, n); p = a.peak.Load() {
+	}
 	// The upstream's latency: what makes concurrent requests pay.
 	t := time.NewTimer(a.latency)
 	select {

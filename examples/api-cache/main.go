@@ -136,6 +136,7 @@ type result struct {
 	HTTP  etl.HTTPStats
 	Cache cache.Stats // what this run added to the cache's counters; zero without a cache
 	Rows  int64       // rows loaded into SQLite
+	Peak  int64       // the most requests the API answered at once
 }
 
 // summary is what run did, for the report and the tests.
@@ -231,7 +232,7 @@ func run(ctx context.Context, c config, w io.Writer) (*summary, error) {
 		if err != nil {
 			return r, fmt.Errorf("%s run: %w", name, err)
 		}
-		r.HTTP, r.Rows = src.Stats(), rep.RowsOut
+		r.HTTP, r.Rows, r.Peak = src.Stats(), rep.RowsOut, api.peak.Load()
 		if rc != nil {
 			r.Cache = delta(rc.Stats(), before)
 		}
@@ -349,11 +350,14 @@ func rateBound(n int64, c config) time.Duration {
 // report prints the runs as a table.
 func report(w io.Writer, c config, s *summary) {
 	line := func(r result, hits, misses string) {
-		fmt.Fprintf(w, "%-26s %9s %9d %8d %6s %7s %7d\n", r.Name, r.Took.Round(time.Millisecond), r.HTTP.Requests, r.HTTP.Retries, hits, misses, r.Rows)
+		fmt.Fprintf(w, "%-26s %9s %9d %9d %8d %6s %7s %7d\n", r.Name, r.Took.Round(time.Millisecond), r.HTTP.Requests, r.Peak, r.HTTP.Retries, hits, misses, r.Rows)
 	}
-	fmt.Fprintf(w, "%-26s %9s %9s %8s %6s %7s %7s\n", "run", "time", "requests", "retries", "hits", "misses", "rows")
-	line(result{Name: "sequential (1 at a time)", Took: s.Sequential.Took, HTTP: s.Sequential.HTTP, Rows: s.Sequential.Rows}, "-", "-")
-	line(result{Name: fmt.Sprintf("concurrent (%d, %g/s)", c.concurrency, c.rate), Took: s.Concurrent.Took, HTTP: s.Concurrent.HTTP, Rows: s.Concurrent.Rows}, "-", "-")
+	fmt.Fprintf(w, "%-26s %9s %9s %9s %8s %6s %7s %7s\n", "run", "time", "requests", "in flight", "retries", "hits", "misses", "rows")
+	seq, conc := s.Sequential, s.Concurrent
+	seq.Name = "sequential (1 at a time)"
+	conc.Name = fmt.Sprintf("concurrent (%d, %g/s)", c.concurrency, c.rate)
+	line(seq, "-", "-")
+	line(conc, "-", "-")
 	fmt.Fprintf(w, "speed-up of the concurrent run: %.1fx (the rate limit alone allows %d requests in no less than %v)\n\n",
 		s.SpeedUp, s.Concurrent.HTTP.Requests, rateBound(s.Concurrent.HTTP.Requests, c))
 	if s.Fallback != "" {
