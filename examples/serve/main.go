@@ -20,6 +20,16 @@
 //	  "country": "US", "plan": "basic", "monthly_spend": 30.5, "support_tickets": 4,
 //	  "last_login_days": 20, "is_mobile": "yes"}'
 //
+// With -features, records need not carry every input: each names an
+// entity in its -features-key field, and the features stored for it in a
+// SQLite table (-features-table, a row per entity, a column per feature)
+// complete it. A request's entities are looked up together: in the cache
+// first (one MGET on Redis), then in one query for the rest, which are
+// cached for -features-ttl. A record's own fields win over stored ones.
+//
+//	go run ./examples/serve -model /tmp/churn.json -features customers.db -features-key customer_id
+//	curl -s localhost:8080/predict -d '{"customer_id": 42, "plan": "pro"}'
+//
 // examples/serve/loadgen is a bounded load test of a running server.
 //
 // When a manifest lies beside the model (model.manifest.json, as Training
@@ -28,6 +38,7 @@ package main
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"flag"
 	"fmt"
@@ -37,10 +48,12 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
 	"github.com/mlpipe/mlpipe/cache"
+	"github.com/mlpipe/mlpipe/etl"
 	"github.com/mlpipe/mlpipe/pipeline"
 	"github.com/redis/go-redis/v9"
 	"golang.org/x/sync/errgroup"
@@ -61,6 +74,9 @@ type config struct {
 	ttl, grace         time.Duration
 	maxRecords, window int
 	quiet              bool
+
+	features, featuresTable, featuresKey string
+	featuresTTL                          time.Duration
 }
 
 func parse(args []string, stderr io.Writer) (config, error) {
@@ -75,6 +91,10 @@ func parse(args []string, stderr io.Writer) (config, error) {
 	fs.IntVar(&c.maxRecords, "max-records", pipeline.DefaultMaxRecords, "most records per request")
 	fs.IntVar(&c.window, "drift-window", 1000, "recent records GET /drift compares with the training profile (0: none)")
 	fs.BoolVar(&c.quiet, "quiet", false, "log nothing but errors")
+	fs.StringVar(&c.features, "features", "", "SQLite database of stored features, looked up by -features-key (default: none)")
+	fs.StringVar(&c.featuresTable, "features-table", "features", "table of stored features, a row per entity")
+	fs.StringVar(&c.featuresKey, "features-key", "id", "record field and table column naming the entity")
+	fs.DurationVar(&c.featuresTTL, "features-ttl", pipeline.DefaultFeatureTTL, "time to live of cached features")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
@@ -106,8 +126,18 @@ func run(ctx context.Context, args []string, stderr io.Writer, ready chan<- stri
 		return err
 	}
 	defer closeStore()
+	var lookup *pipeline.FeatureLookup
+	if c.features != "" {
+		db, err := etl.OpenSQLite(c.features)
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+		lookup = &pipeline.FeatureLookup{Key: c.featuresKey, Load: sqlFeatures(db, c.featuresTable, c.featuresKey),
+			Cache: store, TTL: c.featuresTTL}
+	}
 	h, err := pipeline.Handler(fitted, pipeline.ServeOptions{Cache: store, TTL: c.ttl, MaxRecords: c.maxRecords,
-		DriftWindow: c.window, Logger: log})
+		DriftWindow: c.window, Logger: log, Lookup: lookup})
 	if err != nil {
 		return err
 	}
@@ -145,7 +175,8 @@ func run(ctx context.Context, args []string, stderr io.Writer, ready chan<- stri
 	err = g.Wait()
 	st := h.Stats()
 	log.Info("stopped", "requests", st.Requests, "records", st.Records, "errors", st.Errors,
-		"cache_hits", st.CacheHits, "cache_misses", st.CacheMisses, "cache_errors", st.CacheErrors)
+		"cache_hits", st.CacheHits, "cache_misses", st.CacheMisses, "cache_errors", st.CacheErrors,
+		"lookups", st.Lookups, "lookup_loads", st.LookupLoads)
 	return err
 }
 
@@ -157,6 +188,57 @@ func load(path string) (*pipeline.Fitted, error) {
 		return f, err
 	}
 	return pipeline.LoadFile(path)
+}
+
+// sqlFeatures returns a FeatureLookup.Load reading the rows of table whose
+// key column holds one of the keys, in one query; the other columns are
+// the features. Keys are sent as text; SQLite compares them with an
+// INTEGER key column as numbers (the column's affinity), so the key's
+// index serves.
+func sqlFeatures(db *sql.DB, table, key string) func(context.Context, []string) (map[string]map[string]any, error) {
+	quote := func(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
+	return func(ctx context.Context, keys []string) (map[string]map[string]any, error) {
+		args := make([]any, len(keys))
+		for i, k := range keys {
+			args[i] = k
+		}
+		q := fmt.Sprintf(`SELECT * FROM %s WHERE %s IN (?%s)`, quote(table), quote(key), strings.Repeat(", ?", len(keys)-1))
+		rows, err := db.QueryContext(ctx, q, args...)
+		if err != nil {
+			return nil, err
+		}
+		defer rows.Close()
+		cols, err := rows.Columns()
+		if err != nil {
+			return nil, err
+		}
+		out := make(map[string]map[string]any, len(keys))
+		vals := make([]any, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		for rows.Next() {
+			if err := rows.Scan(ptrs...); err != nil {
+				return nil, err
+			}
+			rec := make(map[string]any, len(cols))
+			id := ""
+			for i, c := range cols {
+				v := vals[i]
+				if b, ok := v.([]byte); ok {
+					v = string(b)
+				}
+				if c == key {
+					id = fmt.Sprint(v)
+					continue
+				}
+				rec[c] = v
+			}
+			out[id] = rec
+		}
+		return out, rows.Err()
+	}
 }
 
 // openCache returns the prediction cache: Redis at addr, or memory.

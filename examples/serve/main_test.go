@@ -290,3 +290,64 @@ func BenchmarkLoopback(b *testing.B) {
 		})
 	}
 }
+
+// TestServeFeatures: records name a customer; tenure comes from a SQLite
+// table, looked up once per customer and then read from the cache.
+func TestServeFeatures(t *testing.T) {
+	path := saveModel(t)
+	fitted, err := pipeline.LoadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, idType := range []string{"INTEGER", "TEXT"} {
+		t.Run(idType, func(t *testing.T) {
+			dbPath := filepath.Join(t.TempDir(), "customers.db")
+			db, err := etl.OpenSQLite(dbPath)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := db.Exec(`CREATE TABLE customers (customer_id ` + idType + ` PRIMARY KEY, tenure REAL, region TEXT);
+				INSERT INTO customers VALUES (7, 3, 'north'), (8, 50, 'south'), (9, NULL, 'east')`); err != nil {
+				t.Fatal(err)
+			}
+			db.Close()
+			url, stop := start(t, "-model", path, "-quiet", "-features", dbPath, "-features-table", "customers", "-features-key", "customer_id")
+			defer stop()
+			client := &http.Client{Timeout: 5 * time.Second}
+			want, err := fitted.PredictRecords(context.Background(), []map[string]any{{"tenure": 3.0, "plan": "basic"}, {"tenure": 50.0, "plan": "pro"}, {"tenure": 20.0, "plan": "pro"}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			body := `[{"customer_id": 7, "plan": "basic"}, {"customer_id": "8", "plan": "pro"}, {"customer_id": 7, "plan": "basic"}, {"customer_id": 8, "tenure": 20, "plan": "pro"}]`
+			for round := range 2 {
+				status, resp := predict(t, client, url, body)
+				if status != 200 || len(resp.Predictions) != 4 {
+					t.Fatalf("round %d: %d %+v", round, status, resp)
+				}
+				for i, w := range []pipeline.Prediction{want[0], want[1], want[0], want[2]} {
+					if resp.Predictions[i].Probabilities[1] != w.Probabilities[1] {
+						t.Errorf("round %d record %d: %+v, want %+v", round, i, resp.Predictions[i], w)
+					}
+				}
+			}
+			status, bad := predict(t, client, url, `{"customer_id": 404, "plan": "pro"}`)
+			if status != 400 || !strings.Contains(bad.Error, `"404": no features`) {
+				t.Errorf("unknown customer: %d %+v", status, bad)
+			}
+			resp, err := client.Get(url + "/healthz")
+			if err != nil {
+				t.Fatal(err)
+			}
+			var health struct {
+				Stats pipeline.ServeStats `json:"stats"`
+			}
+			json.NewDecoder(resp.Body).Decode(&health)
+			resp.Body.Close()
+			// Two customers per request, loaded once: 7 and 8, then 404.
+			if st := health.Stats; st.Lookups != 5 || st.LookupLoads != 3 {
+				t.Errorf("stats %+v", st)
+			}
+			client.CloseIdleConnections()
+		})
+	}
+}
