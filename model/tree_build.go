@@ -1,11 +1,13 @@
 package model
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"math"
 	"math/bits"
 	"math/rand/v2"
+	"slices"
 
 	"golang.org/x/sync/errgroup"
 )
@@ -57,16 +59,36 @@ type rankBuf struct {
 	rows, br []uint32
 }
 
-// rankColumns ranks the columns of x, up to workers at once.
+// rankColumns ranks the columns of x, up to workers at once: first those
+// of at most 256 distinct values, by hashing, a few columns per pass over
+// the rows; then the others, by sorting.
 func rankColumns(ctx context.Context, x rowMajor, workers int) (*ranked, error) {
 	rk := &ranked{n: x.r, cols: make([]rankCol, x.c)}
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(workers)
+	const batch = 8 // columns per pass: one 64-byte line of a row
+	for f0 := 0; f0 < x.c; f0 += batch {
+		g.Go(func() error {
+			if err := gctx.Err(); err != nil {
+				return err
+			}
+			rankFew(x, f0, min(f0+batch, x.c), rk.cols)
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
 	bufs := make(chan *rankBuf, workers)
 	for range workers {
 		bufs <- &rankBuf{}
 	}
-	g, gctx := errgroup.WithContext(ctx)
+	g, gctx = errgroup.WithContext(ctx)
 	g.SetLimit(workers)
 	for f := range x.c {
+		if rk.cols[f].vals != nil {
+			continue
+		}
 		g.Go(func() error {
 			if err := gctx.Err(); err != nil {
 				return err
@@ -78,6 +100,71 @@ func rankColumns(ctx context.Context, x rowMajor, workers int) (*ranked, error) 
 		})
 	}
 	return rk, g.Wait()
+}
+
+// fewTable is an open-addressing hash table of up to 256 distinct keys of
+// a column, numbered in the order first seen.
+type fewTable struct {
+	keys  [1024]uint64
+	num   [1024]int16 // key number + 1, 0 for an empty slot
+	seen  []uint64    // the keys, by number
+	codes []uint8     // per row, the number of its key
+	full  bool        // the column has more than 256 distinct values
+}
+
+// rankFew ranks the columns [f0, f1) of x that have at most 256 distinct
+// values into cols, reading the rows once; it leaves the others alone.
+func rankFew(x rowMajor, f0, f1 int, cols []rankCol) {
+	tabs := make([]fewTable, f1-f0)
+	for t := range tabs {
+		tabs[t].codes = make([]uint8, x.r)
+	}
+	open := len(tabs)
+	for i := 0; i < x.r && open > 0; i++ {
+		row := x.data[i*x.stride+f0 : i*x.stride+f1]
+		for t, v := range row {
+			tb := &tabs[t]
+			if tb.full {
+				continue
+			}
+			k := orderedBits(v)
+			h := (k * 0x9e3779b97f4a7c15) >> 54
+			for tb.num[h] != 0 && tb.keys[h] != k {
+				h = (h + 1) & 1023
+			}
+			if tb.num[h] == 0 {
+				if len(tb.seen) == 256 {
+					tb.full, tb.codes, tb.seen = true, nil, nil
+					open--
+					continue
+				}
+				tb.seen = append(tb.seen, k)
+				tb.keys[h], tb.num[h] = k, int16(len(tb.seen))
+			}
+			tb.codes[i] = uint8(tb.num[h] - 1)
+		}
+	}
+	for t := range tabs {
+		tb := &tabs[t]
+		if tb.full {
+			continue
+		}
+		// Number the keys by rank instead.
+		order := make([]uint8, len(tb.seen))
+		for j := range order {
+			order[j] = uint8(j)
+		}
+		slices.SortFunc(order, func(a, b uint8) int { return cmp.Compare(tb.seen[a], tb.seen[b]) })
+		var rank [256]uint8
+		vals := make([]float64, len(order))
+		for r, j := range order {
+			rank[j], vals[r] = uint8(r), fromOrderedBits(tb.seen[j])
+		}
+		for i, c := range tb.codes {
+			tb.codes[i] = rank[c]
+		}
+		cols[f0+t] = rankCol{vals: vals, u8: tb.codes}
+	}
 }
 
 // rankColumn ranks column f of x.
