@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/mlpipe/mlpipe/cache"
+	"github.com/mlpipe/mlpipe/features"
 	"github.com/mlpipe/mlpipe/frame"
 	"github.com/mlpipe/mlpipe/model"
 	"github.com/mlpipe/mlpipe/preprocess"
@@ -54,7 +55,7 @@ func stepBenchSpec(c cache.Cache, alpha float64) ML {
 // cached but a model parameter changed, as in a grid search over the model
 // (model-changed: the steps are read and applied, the model fitted).
 // standard-scale compares the same with a step as cheap as one pass per
-// column. fingerprint is the cost of hashing the input alone.
+// column, tfidf with a TF-IDF vectoriser of 200,000 short texts. fingerprint is the cost of hashing the input alone.
 func BenchmarkStepCache(b *testing.B) {
 	ctx := context.Background()
 	data := stepBenchData(b)
@@ -108,6 +109,50 @@ func BenchmarkStepCache(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
 				if _, err := cheap(c).Fit(ctx, data); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+	// A text step: TF-IDF over 200,000 short documents, 50 terms kept.
+	docs := make([]string, 200_000)
+	yt := make([]float64, len(docs))
+	words := []string{"late", "delivery", "refund", "great", "price", "support", "slow", "broken", "love", "cancel",
+		"app", "crash", "fast", "bill", "charge", "helpful", "rude", "wait", "easy", "login"}
+	rng := rand.New(rand.NewPCG(3, 4))
+	for i := range docs {
+		var d []byte
+		for k := range 8 + rng.IntN(8) {
+			if k > 0 {
+				d = append(d, ' ')
+			}
+			w := words[rng.IntN(len(words))]
+			d = append(d, w...)
+			d = append(d, byte('a'+rng.IntN(4))) // 80 distinct terms
+		}
+		docs[i], yt[i] = string(d), float64(len(d))
+	}
+	text, err := frame.New(frame.Strings("review", docs, nil), frame.Floats("y", yt))
+	if err != nil {
+		b.Fatal(err)
+	}
+	tfidf := func(c cache.Cache) ML {
+		tf := features.Tfidf("review")
+		tf.MaxFeatures = 50
+		return ML{Steps: []preprocess.Step{tf}, Model: model.Ridge{Alpha: 1}, Target: "y", Cache: c}
+	}
+	if _, err := tfidf(mem).Fit(ctx, text); err != nil {
+		b.Fatal(err)
+	}
+	for _, c := range []cache.Cache{nil, mem} {
+		name := "tfidf/fit"
+		if c != nil {
+			name = "tfidf/cached"
+		}
+		b.Run(name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := tfidf(c).Fit(ctx, text); err != nil {
 					b.Fatal(err)
 				}
 			}
