@@ -20,8 +20,11 @@ const MissingSuffix = "_missing"
 // still knows which values an imputer filled (scikit-learn's
 // MissingIndicator). By default only the columns with a missing value in
 // the training frame get an indicator (scikit-learn's
-// features="missing-only"); with All every chosen column does. Columns of
-// any kind can be indicated. Build it with [MissingIndicator]; it is an
+// features="missing-only"); with All every chosen column does. A column
+// that was complete in training gets no indicator, and a missing value in
+// it at transform time is left to the steps after (an imputer fills it);
+// scikit-learn's MissingIndicator instead refuses such input by default
+// (error_on_new=True). Columns of any kind can be indicated. Build it with [MissingIndicator]; it is an
 // immutable value, safe for concurrent use.
 type MissingIndicatorSpec struct {
 	// Columns to indicate; empty means every column.
