@@ -10,6 +10,7 @@ import (
 
 	"github.com/mlpipe/mlpipe/frame"
 	"github.com/mlpipe/mlpipe/internal/parallel"
+	"github.com/mlpipe/mlpipe/internal/quantile"
 	"github.com/mlpipe/mlpipe/preprocess"
 )
 
@@ -163,16 +164,16 @@ func binEdges(x []float64, n int, strategy BinStrategy) []float64 {
 	case Uniform:
 		edges = linspace(lo, hi, n+1)
 	case Quantile:
-		slices.Sort(x)
-		edges = make([]float64, n+1)
+		qs := make([]float64, n+1)
 		step := 100 / float64(n)
-		for i := range edges {
+		for i := range qs {
 			q := float64(i) * step
 			if i == n {
 				q = 100
 			}
-			edges[i] = percentile(x, q)
+			qs[i] = q / 100 // numpy's percentile divides by 100
 		}
+		edges = quantile.Linear(x, qs...)
 	case KMeans:
 		uniform := linspace(lo, hi, n+1)
 		init := make([]float64, n)
@@ -210,28 +211,6 @@ func linspace(lo, hi float64, n int) []float64 {
 	}
 	out[n-1] = hi
 	return out
-}
-
-// percentile returns numpy.percentile(x, q) with the default linear
-// method, for sorted x, computed the way numpy 1.24 computes it.
-func percentile(x []float64, q float64) float64 {
-	n := len(x)
-	qq := q / 100
-	v := float64(n-1) * qq // numpy's "linear" method: (n-1)·q
-	if v >= float64(n-1) {
-		return x[n-1]
-	}
-	if v < 0 {
-		return x[0]
-	}
-	prev := math.Floor(v)
-	g := v - prev
-	a, b := x[int(prev)], x[int(prev)+1]
-	d := b - a
-	if g >= 0.5 {
-		return b - d*(1-g)
-	}
-	return a + d*g
 }
 
 // kmeans1D runs Lloyd's algorithm on one-dimensional data from the given

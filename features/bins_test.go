@@ -164,13 +164,3 @@ func TestKBinsHand(t *testing.T) {
 		t.Errorf("loading decreasing edges: %v, want ErrState", err)
 	}
 }
-
-func TestPercentileMatchesNumpy(t *testing.T) {
-	// numpy.percentile([1, 2, 3, 4, 10], q) for these q.
-	x := []float64{1, 2, 3, 4, 10}
-	for _, tc := range []struct{ q, want float64 }{{0, 1}, {10, 1.4}, {25, 2}, {50, 3}, {90, 7.6000000000000005}, {37.5, 2.5}, {100, 10}} {
-		if got := percentile(x, tc.q); got != tc.want {
-			t.Errorf("percentile(%v) = %v, want %v", tc.q, got, tc.want)
-		}
-	}
-}

@@ -293,8 +293,9 @@ func (p *imputePartial) Finish() (Fitted, error) {
 	if err := p.cols.finish(p.step()); err != nil {
 		return nil, err
 	}
+	medians := make([]float64, len(p.samples))
 	if p.spec.Strategy == Median {
-		sortSamples(p.samples)
+		eachSample(p.samples, func(i int, s *Sample) { medians[i] = s.Median() })
 	}
 	out := &Imputer{Strategy: p.spec.Strategy, Columns: make([]ImputeColumn, len(p.cols.names))}
 	for i, name := range p.cols.names {
@@ -306,7 +307,7 @@ func (p *imputePartial) Finish() (Fitted, error) {
 			ic.Missing, ic.Value, ok = m.Missing, m.Mean, m.N > 0
 		case Median:
 			smp := &p.samples[i]
-			ic.Missing, ic.Value, ok = smp.Missing, smp.Median(), smp.Len() > 0
+			ic.Missing, ic.Value, ok = smp.Missing, medians[i], smp.Len() > 0
 		case MostFrequent:
 			switch ic.Kind {
 			case frame.Float:

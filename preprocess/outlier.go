@@ -286,7 +286,7 @@ func (s IQRSpec) check() error {
 // Begin returns an empty [Partial] for s; it holds the present values.
 func (s IQRSpec) Begin() Partial {
 	s.Columns = slices.Clone(s.Columns)
-	return &floatPartial{step: "iqr", spec: s, named: s.Columns, keep: true, limit: s.MaxValues, quantiles: true, finish: func(p *floatPartial) (Fitted, error) {
+	return &floatPartial{step: "iqr", spec: s, named: s.Columns, keep: true, limit: s.MaxValues, finish: func(p *floatPartial) (Fitted, error) {
 		if err := s.check(); err != nil {
 			return nil, err
 		}
@@ -295,10 +295,11 @@ func (s IQRSpec) Begin() Partial {
 			k = 1.5
 		}
 		bounds := make([]Bounds, len(p.cols.names))
-		for i, n := range p.cols.names {
-			q1, q3 := p.samples[i].Quantile(0.25), p.samples[i].Quantile(0.75)
-			bounds[i] = Bounds{Name: n, Lo: bound(q1 - k*(q3-q1)), Hi: bound(q3 + k*(q3-q1))}
-		}
+		eachSample(p.samples, func(i int, smp *Sample) {
+			q := smp.quantiles(0.25, 0.75)
+			q1, q3 := q[0], q[1]
+			bounds[i] = Bounds{Name: p.cols.names[i], Lo: bound(q1 - k*(q3-q1)), Hi: bound(q3 + k*(q3-q1))}
+		})
 		return finishOutliers(context.Background(), "iqr", s.Action, bounds, p)
 	}}
 }
@@ -401,14 +402,15 @@ func (s WinsorizeSpec) check() error {
 // Begin returns an empty [Partial] for s; it holds the present values.
 func (s WinsorizeSpec) Begin() Partial {
 	s.Columns = slices.Clone(s.Columns)
-	return &floatPartial{step: "winsorize", spec: s, named: s.Columns, keep: true, limit: s.MaxValues, quantiles: true, finish: func(p *floatPartial) (Fitted, error) {
+	return &floatPartial{step: "winsorize", spec: s, named: s.Columns, keep: true, limit: s.MaxValues, finish: func(p *floatPartial) (Fitted, error) {
 		if err := s.check(); err != nil {
 			return nil, err
 		}
 		bounds := make([]Bounds, len(p.cols.names))
-		for i, n := range p.cols.names {
-			bounds[i] = Bounds{Name: n, Lo: bound(p.samples[i].Quantile(s.Lower)), Hi: bound(p.samples[i].Quantile(s.Upper))}
-		}
+		eachSample(p.samples, func(i int, smp *Sample) {
+			q := smp.quantiles(s.Lower, s.Upper)
+			bounds[i] = Bounds{Name: p.cols.names[i], Lo: bound(q[0]), Hi: bound(q[1])}
+		})
 		return finishOutliers(context.Background(), "winsorize", s.Action, bounds, p)
 	}}
 }

@@ -29,8 +29,9 @@ type floatPartial struct {
 	named []string
 	keep  bool // keep a Sample of the values
 	limit int  // the Samples' Limit (0: exact)
-	// quantiles: the finish reads quantiles; sort the samples first, in
-	// parallel.
+	// quantiles: the finish reads many quantiles; sort the samples first,
+	// in parallel. (A finish reading a few selects them, in parallel:
+	// see eachSample.)
 	quantiles bool
 	cols      columnSet
 	moments   []Moments
@@ -383,26 +384,26 @@ func (s RobustScaleSpec) Fit(ctx context.Context, f *frame.Frame) (Fitted, error
 // present values of each column, for exact quantiles.
 func (s RobustScaleSpec) Begin() Partial {
 	s.Columns = slices.Clone(s.Columns)
-	return &floatPartial{step: "robust scale", spec: s, named: s.Columns, keep: true, limit: s.MaxValues, quantiles: true, finish: func(p *floatPartial) (Fitted, error) {
+	return &floatPartial{step: "robust scale", spec: s, named: s.Columns, keep: true, limit: s.MaxValues, finish: func(p *floatPartial) (Fitted, error) {
 		lo, hi, err := s.rangeOf()
 		if err != nil {
 			return nil, err
 		}
 		out := &RobustScaler{Columns: make([]ScaleColumn, len(p.moments))}
-		for i := range p.moments {
-			smp := &p.samples[i]
+		eachSample(p.samples, func(i int, smp *Sample) {
 			c := ScaleColumn{Name: p.cols.names[i], N: p.moments[i].N, Mean: p.moments[i].Mean, Var: p.moments[i].Variance(), Scale: 1}
 			if !s.NoCenter {
 				c.Center = smp.Median()
 			}
 			if !s.NoScale {
-				c.Scale = tinyScale(smp.Quantile(hi/100) - smp.Quantile(lo/100))
+				q := smp.quantiles(hi/100, lo/100)
+				c.Scale = tinyScale(q[0] - q[1])
 				if s.UnitVariance {
 					c.Scale /= distuv.UnitNormal.Quantile(hi/100) - distuv.UnitNormal.Quantile(lo/100)
 				}
 			}
 			out.Columns[i] = c
-		}
+		})
 		return out, nil
 	}}
 }

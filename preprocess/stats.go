@@ -7,6 +7,7 @@ import (
 	"slices"
 
 	"github.com/mlpipe/mlpipe/internal/parallel"
+	"github.com/mlpipe/mlpipe/internal/quantile"
 )
 
 // Moments is a mergeable summary of a set of float values: their count,
@@ -228,8 +229,10 @@ func (s *Sample) AddBatch(xs []float64) {
 	s.spill()
 }
 
-// Sort sorts the values held, so that later quantiles need not; steps
-// sort their columns' samples in parallel before reading quantiles.
+// Sort sorts the values held, so that later quantiles need not; a step
+// reading many quantiles of its columns (the quantile transform) sorts
+// their samples in parallel first. A few quantiles are cheaper without:
+// see [Sample.Quantile].
 func (s *Sample) Sort() {
 	if s.sketch == nil && !s.sorted {
 		slices.Sort(s.Values)
@@ -239,8 +242,14 @@ func (s *Sample) Sort() {
 
 // sortSamples sorts samples on all cores.
 func sortSamples(samples []Sample) {
+	eachSample(samples, func(_ int, s *Sample) { s.Sort() })
+}
+
+// eachSample calls fn on each sample, on all cores at once; fn may reorder
+// the values of the sample it is given, and nothing else of samples.
+func eachSample(samples []Sample, fn func(i int, s *Sample)) {
 	_ = parallel.For(context.Background(), len(samples), 0, func(_ context.Context, i int) error {
-		samples[i].Sort()
+		fn(i, &samples[i])
 		return nil
 	})
 }
@@ -286,59 +295,50 @@ func (s *Sample) Exact() bool { return s.sketch == nil }
 // Quantile returns the q-quantile (0 <= q <= 1) of the values with numpy's
 // default linear interpolation: position q·(n−1) between the sorted values,
 // so the 0.5-quantile of an even count is the mean of the two middle values.
-// It returns NaN for an empty sample or q outside [0, 1]. It sorts s.Values.
+// It returns NaN for an empty sample or q outside [0, 1]. Unless the values
+// are sorted ([Sample.Sort]), it finds the two it needs by selection, in
+// linear time on average, as numpy does, and reorders s.Values.
 func (s *Sample) Quantile(q float64) float64 {
-	if s.sketch != nil {
+	switch {
+	case s.sketch != nil:
 		return s.sketch.Quantile(q)
-	}
-	n := len(s.Values)
-	if n == 0 || !(q >= 0 && q <= 1) {
+	case len(s.Values) == 0 || !(q >= 0 && q <= 1):
 		return math.NaN()
+	case s.sorted:
+		return quantile.Sorted(s.Values, q)
 	}
-	if !s.sorted {
-		slices.Sort(s.Values)
-		s.sorted = true
+	return quantile.Linear(s.Values, q)[0]
+}
+
+// quantiles returns the qs-quantiles, as [Sample.Quantile] each, selecting
+// the values they need together.
+func (s *Sample) quantiles(qs ...float64) []float64 {
+	if s.sketch == nil && !s.sorted {
+		return quantile.Linear(s.Values, qs...)
 	}
-	return quantileSorted(s.Values, q)
+	out := make([]float64, len(qs))
+	for j, q := range qs {
+		out[j] = s.Quantile(q)
+	}
+	return out
 }
 
 // Median returns the median of the values, the mean of the two middle
 // values for an even count (numpy's median), or NaN for an empty sample.
-// It sorts s.Values.
+// Unless the values are sorted, it selects the middle ones, as
+// [Sample.Quantile] does, and reorders s.Values.
 func (s *Sample) Median() float64 {
 	if s.sketch != nil {
 		return s.sketch.Quantile(0.5)
 	}
 	n := len(s.Values)
-	if n == 0 {
+	switch {
+	case n == 0:
 		return math.NaN()
-	}
-	if !s.sorted {
-		slices.Sort(s.Values)
-		s.sorted = true
-	}
-	if n%2 == 1 {
+	case !s.sorted:
+		return quantile.Median(s.Values)
+	case n%2 == 1:
 		return s.Values[n/2]
 	}
 	return (s.Values[n/2-1] + s.Values[n/2]) / 2
-}
-
-// quantileSorted is numpy's linear-interpolation percentile on sorted
-// values, computed as numpy 1.24 does (lerp with the weight-side switch) so
-// results agree to the last bit in most cases.
-func quantileSorted(sorted []float64, q float64) float64 {
-	n := len(sorted)
-	pos := q * float64(n-1)
-	lo := math.Floor(pos)
-	i := int(lo)
-	if i >= n-1 {
-		return sorted[n-1]
-	}
-	g := pos - lo
-	a, b := sorted[i], sorted[i+1]
-	diff := b - a
-	if g >= 0.5 {
-		return b - diff*(1-g)
-	}
-	return a + diff*g
 }
