@@ -59,6 +59,7 @@ import (
 	"github.com/mlpipe/mlpipe/model"
 	"github.com/mlpipe/mlpipe/pipeline"
 	"github.com/mlpipe/mlpipe/preprocess"
+	"golang.org/x/sync/errgroup"
 )
 
 // The columns, as in the scikit-learn script. The date parts are made by
@@ -420,17 +421,17 @@ func read(ctx context.Context, o options, workers int, stderr io.Writer) (*frame
 	if rows == 0 {
 		return nil, 0, errors.New("the file has no rows")
 	}
-	all, err := concat(batches)
+	all, err := concat(batches, workers)
 	if err != nil {
 		return nil, 0, err
 	}
 	return all, src.Stats().Bytes, nil
 }
 
-// concat is frame.Concat one column at a time, letting go of each
-// column's batches once it is joined, so that the batches and the whole
-// are not all held at once: the peak is the data and one column's batches.
-func concat(batches []*frame.Frame) (*frame.Frame, error) {
+// concat is frame.Concat column by column, on up to workers goroutines,
+// letting go of each column's batches once it is joined, so that the
+// batches and the whole are not all held at once.
+func concat(batches []*frame.Frame, workers int) (*frame.Frame, error) {
 	if len(batches) == 1 {
 		return batches[0], nil
 	}
@@ -449,14 +450,22 @@ func concat(batches []*frame.Frame) (*frame.Frame, error) {
 	}
 	clear(batches)
 	series := make([]frame.Series, len(names))
+	var g errgroup.Group
+	g.SetLimit(workers)
 	for j, n := range names {
-		whole, err := frame.Concat(parts[j]...)
-		if err != nil {
-			return nil, err
-		}
-		parts[j] = nil
-		col, _ := whole.Col(n)
-		series[j] = frame.Series{Name: n, Col: col}
+		g.Go(func() error {
+			whole, err := frame.Concat(parts[j]...)
+			if err != nil {
+				return err
+			}
+			parts[j] = nil
+			col, _ := whole.Col(n)
+			series[j] = frame.Series{Name: n, Col: col}
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
 	}
 	return frame.New(series...)
 }
