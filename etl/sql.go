@@ -197,7 +197,9 @@ func (x *SQLExtractor) Extract(ctx context.Context, emit func(*frame.Frame) erro
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("read %s: %w", o.Name, err)
 	}
-	ro := &RecordOptions{Name: o.Name, Schema: o.Schema, Strings: o.Strings}
+	// Database values are typed: NULL is the only missing value, and a text
+	// "?", "NA" or "" is data.
+	ro := &RecordOptions{Name: o.Name, Schema: o.Schema, Strings: o.Strings, NoDefaultNA: true}
 	plan, err := newRecordPlan(ro, nil)
 	if err != nil {
 		return err

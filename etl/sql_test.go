@@ -329,3 +329,36 @@ func TestSQLWriterPaths(t *testing.T) {
 		}
 	}
 }
+
+// Database values are typed: only NULL is missing, and text that a CSV
+// would read as missing ("?", "NA", "null", "") is kept as data.
+func TestSQLTextSpellingsAreData(t *testing.T) {
+	for _, b := range sqlBackends {
+		t.Run(b.name, func(t *testing.T) {
+			db := b.db(t)
+			if _, err := db.Exec(`DROP TABLE IF EXISTS spellings`); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := db.Exec(`CREATE TABLE spellings (id INTEGER, s TEXT)`); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := db.Exec(`INSERT INTO spellings VALUES (1, '?'), (2, 'NA'), (3, 'null'), (4, ''), (5, NULL)`); err != nil {
+				t.Fatal(err)
+			}
+			f, err := readSQL(t, SQL(db, "SELECT s FROM spellings ORDER BY id", nil, SQLOptions{Name: "spellings"}), 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			c, err := f.Col("s")
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := []any{"?", "NA", "null", "", nil}
+			for i, w := range want {
+				if got := c.Value(i); got != w {
+					t.Errorf("row %d: %#v, want %#v", i, got, w)
+				}
+			}
+		})
+	}
+}
