@@ -20,7 +20,9 @@ var errCorrupt = errors.New("corrupt frame encoding")
 
 // EncodeFrame returns the binary form of f that Beam sends between stages:
 // the row count, then each column's name, kind and values (floats as their
-// IEEE bits, categories as a dictionary and codes, missing values as such).
+// IEEE bits, only the non-zero ones with their positions when most are
+// zero, as in one-hot columns; categories as a dictionary and codes;
+// missing values as such).
 // It is registered as the Beam coder of *frame.Frame. It fails only for a
 // column of a kind it does not know.
 func EncodeFrame(f *frame.Frame) ([]byte, error) {
@@ -32,9 +34,7 @@ func EncodeFrame(f *frame.Frame) ([]byte, error) {
 		b = append(b, byte(c.Kind()))
 		switch c := c.(type) {
 		case *frame.FloatColumn:
-			for _, v := range c.Values() {
-				b = binary.LittleEndian.AppendUint64(b, math.Float64bits(v))
-			}
+			b = appendFloats(b, c.Values())
 		case *frame.CategoricalColumn:
 			dict := c.Dict()
 			b = binary.AppendUvarint(b, uint64(len(dict)))
@@ -70,6 +70,41 @@ func EncodeFrame(f *frame.Frame) ([]byte, error) {
 		}
 	}
 	return b, nil
+}
+
+// Float columns are written dense (every value's bits) or, when most
+// values are +0 (one-hot and indicator columns), sparse: the positions and
+// bits of the others.
+const (
+	floatsDense  = 0
+	floatsSparse = 1
+)
+
+func appendFloats(b []byte, v []float64) []byte {
+	nonzero := 0
+	for _, x := range v {
+		if math.Float64bits(x) != 0 {
+			nonzero++
+		}
+	}
+	if nonzero*4 > len(v) {
+		b = append(b, floatsDense)
+		for _, x := range v {
+			b = binary.LittleEndian.AppendUint64(b, math.Float64bits(x))
+		}
+		return b
+	}
+	b = append(b, floatsSparse)
+	b = binary.AppendUvarint(b, uint64(nonzero))
+	last := -1
+	for i, x := range v {
+		if bits := math.Float64bits(x); bits != 0 {
+			b = binary.AppendUvarint(b, uint64(i-last))
+			b = binary.LittleEndian.AppendUint64(b, bits)
+			last = i
+		}
+	}
+	return b
 }
 
 func appendString(b []byte, s string) []byte {
@@ -138,6 +173,40 @@ func (r *frameReader) string(what string) string {
 	return s
 }
 
+// floats reads a float column of rows values, dense or sparse.
+func (r *frameReader) floats(name string, rows int) []float64 {
+	switch r.byte("floats of " + name) {
+	case floatsDense:
+		if len(r.b) < 8*rows {
+			r.fail("floats of " + name)
+			return nil
+		}
+		v := make([]float64, rows)
+		for i := range v {
+			v[i] = math.Float64frombits(binary.LittleEndian.Uint64(r.b[8*i:]))
+		}
+		r.b = r.b[8*rows:]
+		return v
+	case floatsSparse:
+		n := r.count("floats of "+name, 9)
+		v := make([]float64, rows)
+		i := -1
+		for range n {
+			d := r.uvarint("floats of " + name)
+			if d == 0 || d > uint64(rows-1-i) || len(r.b) < 8 {
+				r.fail("floats of " + name)
+				return nil
+			}
+			i += int(d)
+			v[i] = math.Float64frombits(binary.LittleEndian.Uint64(r.b))
+			r.b = r.b[8:]
+		}
+		return v
+	}
+	r.fail("floats of " + name)
+	return nil
+}
+
 // count reads a length and checks that the input holds at least min bytes
 // per item, so that corrupt input cannot make a huge allocation.
 func (r *frameReader) count(what string, min int) int {
@@ -169,15 +238,10 @@ func DecodeFrame(data []byte) (*frame.Frame, error) {
 		var col frame.Column
 		switch kind {
 		case frame.Float:
-			if len(r.b) < 8*rows {
-				r.fail("column " + name)
-				break
+			v := r.floats(name, rows)
+			if r.err != nil {
+				return nil, r.err
 			}
-			v := make([]float64, rows)
-			for i := range v {
-				v[i] = math.Float64frombits(binary.LittleEndian.Uint64(r.b[8*i:]))
-			}
-			r.b = r.b[8*rows:]
 			col = frame.NewFloat(v)
 		case frame.Categorical:
 			dict := make([]string, r.count("dictionary of "+name, 1))

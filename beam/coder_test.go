@@ -14,6 +14,8 @@ func allKinds(t testing.TB) *frame.Frame {
 	t.Helper()
 	f, err := frame.New(
 		frame.Floats("x", []float64{1.5, math.NaN(), math.Copysign(0, -1), math.Inf(1)}),
+		frame.Floats("onehot", []float64{0, 0, 0, 1}),
+		frame.Floats("zeros", []float64{0, 0, 0, 0}),
 		frame.Categories("c", []string{"a", "", "b", "a"}, []bool{true, false, true, true}),
 		frame.Strings("s", []string{"free, text", "", "é", "\"q\""}, []bool{true, false, true, true}),
 		frame.Times("t", []time.Time{time.Unix(0, 5).UTC(), {}, time.Date(2024, 2, 29, 1, 2, 3, 4, time.UTC), time.Unix(-100, 0).UTC()},
