@@ -151,21 +151,30 @@ func median3(a, b, c float64) float64 {
 }
 
 // partition3 reorders x into the values below p, those equal, those
-// above, and returns where the equal ones start and end.
+// above, and returns where the equal ones start and end: a pass putting
+// the values below p first, then, over the rest, one putting those equal
+// to p first. Each pass swaps every value and moves on by the comparison's
+// result, with no branch to mispredict.
 func partition3(x []float64, p float64) (lt, gt int) {
-	lt, i, gt := 0, 0, len(x)
-	for i < gt {
-		switch v := x[i]; {
-		case v < p:
-			x[lt], x[i] = v, x[lt]
-			lt++
-			i++
-		case v > p:
-			gt--
-			x[gt], x[i] = v, x[gt]
-		default:
-			i++
-		}
+	for j, v := range x {
+		x[j] = x[lt]
+		x[lt] = v
+		lt += b2i(v < p)
+	}
+	gt = lt
+	for j, v := range x[lt:] {
+		x[lt+j] = x[gt]
+		x[gt] = v
+		gt += b2i(v <= p)
 	}
 	return lt, gt
+}
+
+// b2i is 1 for true and 0 for false.
+func b2i(b bool) int {
+	var i int
+	if b {
+		i = 1
+	}
+	return i
 }
