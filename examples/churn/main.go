@@ -15,7 +15,8 @@
 //
 // Usage:
 //
-//	go run ./examples/churn -data churn.csv [-json] [-workers N] [-save model.json] [-split numpy]
+//	go run ./examples/churn -data churn.csv [-json] [-workers N] [-save model.json] [-split numpy|mlpipe]
+//	    [-fold-workers N] [-memlimit X] [-cpuprofile FILE] [-memprofile FILE]
 //
 // Make a file with python3 ../shared/bench/gen_churn.py 100000 churn.csv.
 // With -json it prints one JSON line with the same keys as the scikit-learn
@@ -24,6 +25,13 @@
 // ../shared/bench/compare.sh reads. With -save it also saves the fitted
 // pipeline — the cleaning steps included, so it predicts from raw records —
 // and its manifest, ready for examples/serve.
+//
+// Memory: the program keeps only the columns the pipeline reads, holds the
+// training and test rows as slices of one copy, fits one cross-validation
+// fold at a time (-fold-workers), and sets a soft limit on the Go heap of
+// -memlimit times the input's size (3.5 by default; 0 turns it off), so that
+// its peak resident set is about 3.5 times the file's size instead of twice
+// the data it holds at its peak.
 //
 // By default (-split numpy) the program holds out exactly the rows
 // scikit-learn's train_test_split holds out, so that the held-out metrics
