@@ -63,6 +63,9 @@ type rankBuf struct {
 // of at most 256 distinct values, by hashing, a few columns per pass over
 // the rows; then the others, by sorting.
 func rankColumns(ctx context.Context, x rowMajor, workers int) (*ranked, error) {
+	if x.r > math.MaxInt32 {
+		return nil, fmt.Errorf("%d rows: a tree is grown on at most %d: %w", x.r, math.MaxInt32, ErrParam)
+	}
 	rk := &ranked{n: x.r, cols: make([]rankCol, x.c)}
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(workers)
