@@ -251,9 +251,12 @@ func CrossValidate(ctx context.Context, l Learner, data *frame.Frame, target str
 	if err != nil {
 		return nil, fmt.Errorf("cross-validate: %w", err)
 	}
+	// The folds wait their turn packed, at half the memory, and each is
+	// unpacked only while its rows are taken.
 	tasks := make([]task, len(cv.folds))
 	for k, f := range cv.folds {
-		tasks[k] = task{learner: l, fold: f}
+		tasks[k] = task{learner: l, fold: packFold(f)}
+		cv.folds[k] = Fold{}
 	}
 	results, err := runTasks(ctx, data, target, cv.y, tasks, cv.scorers, opts.TrainScores, opts.Workers)
 	if err != nil {
@@ -327,8 +330,57 @@ func (cv *cvSetup) result(folds []FoldResult) *CVResult {
 // test rows.
 type task struct {
 	learner Learner
-	fold    Fold
+	fold    foldRows
 }
+
+// foldRows is a fold's rows: a [Fold], or a packedFold.
+type foldRows interface {
+	trainRows() []int
+	testRows() []int
+	sizes() (train, test int)
+}
+
+func (f Fold) trainRows() []int  { return f.Train }
+func (f Fold) testRows() []int   { return f.Test }
+func (f Fold) sizes() (int, int) { return len(f.Train), len(f.Test) }
+
+// packedFold is a fold whose row numbers fit in int32, held as such.
+type packedFold struct{ train, test []int32 }
+
+// packFold returns f packed, or f itself when a row number does not fit.
+func packFold(f Fold) foldRows {
+	pack := func(rows []int) ([]int32, bool) {
+		out := make([]int32, len(rows))
+		for j, i := range rows {
+			if i != int(int32(i)) {
+				return nil, false
+			}
+			out[j] = int32(i)
+		}
+		return out, true
+	}
+	train, ok := pack(f.Train)
+	if !ok {
+		return f
+	}
+	test, ok := pack(f.Test)
+	if !ok {
+		return f
+	}
+	return packedFold{train, test}
+}
+
+func unpack(rows []int32) []int {
+	out := make([]int, len(rows))
+	for j, i := range rows {
+		out[j] = int(i)
+	}
+	return out
+}
+
+func (p packedFold) trainRows() []int  { return unpack(p.train) }
+func (p packedFold) testRows() []int   { return unpack(p.test) }
+func (p packedFold) sizes() (int, int) { return len(p.train), len(p.test) }
 
 // runTasks runs the tasks concurrently, at most workers (default
 // GOMAXPROCS) at a time, each result in its own slot so the outcome does
@@ -365,12 +417,14 @@ func runTasks(ctx context.Context, data *frame.Frame, target string, y []float64
 }
 
 func runFold(ctx context.Context, l Learner, data *frame.Frame, target string, y []float64,
-	fold Fold, scorers []Scorer, trainScores bool) (FoldResult, error) {
-	fr := FoldResult{TrainRows: len(fold.Train), TestRows: len(fold.Test)}
+	fold foldRows, scorers []Scorer, trainScores bool) (FoldResult, error) {
+	var fr FoldResult
+	fr.TrainRows, fr.TestRows = fold.sizes()
 	if err := ctx.Err(); err != nil {
 		return fr, err
 	}
-	train, err := data.Take(fold.Train)
+	trainRows := fold.trainRows()
+	train, err := data.Take(trainRows)
 	if err != nil {
 		return fr, err
 	}
@@ -378,10 +432,12 @@ func runFold(ctx context.Context, l Learner, data *frame.Frame, target string, y
 	// the fit may let go of them as soon as its first step has run. The
 	// test rows are taken after the fit, so a fold holds one copy at a time.
 	var trainX *frame.Frame
+	var trainY []float64
 	if trainScores {
 		if trainX, err = train.Drop(target); err != nil {
 			return fr, err
 		}
+		trainY = pick(y, trainRows)
 	}
 	start := time.Now()
 	p, err := l.Fit(ctx, train)
@@ -396,19 +452,20 @@ func runFold(ctx context.Context, l Learner, data *frame.Frame, target string, y
 		return fr, err
 	}
 	start = time.Now()
-	test, err := data.Take(fold.Test)
+	testRows := fold.testRows()
+	test, err := data.Take(testRows)
 	if err != nil {
 		return fr, err
 	}
 	if test, err = test.Drop(target); err != nil {
 		return fr, err
 	}
-	if fr.Test, err = scoreAll(ctx, scorers, p, test, pick(y, fold.Test)); err != nil {
+	if fr.Test, err = scoreAll(ctx, scorers, p, test, pick(y, testRows)); err != nil {
 		return fr, fmt.Errorf("test rows: %w", err)
 	}
 	fr.ScoreTime = time.Since(start)
 	if trainScores {
-		if fr.Train, err = scoreAll(ctx, scorers, p, trainX, pick(y, fold.Train)); err != nil {
+		if fr.Train, err = scoreAll(ctx, scorers, p, trainX, trainY); err != nil {
 			return fr, fmt.Errorf("training rows: %w", err)
 		}
 	}

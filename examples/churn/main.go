@@ -29,8 +29,8 @@
 // Memory: the program keeps only the columns the pipeline reads, holds the
 // training and test rows as slices of one copy, fits one cross-validation
 // fold at a time (-fold-workers), and sets a soft limit on the Go heap of
-// -memlimit times the input's size (3.5 by default; 0 turns it off), so that
-// its peak resident set is about 3.5 times the file's size instead of twice
+// -memlimit times the input's size (3 by default; 0 turns it off), so that
+// its peak resident set is about 3 times the file's size instead of twice
 // the data it holds at its peak.
 //
 // By default (-split numpy) the program holds out exactly the rows
@@ -93,7 +93,7 @@ func main() {
 	flag.BoolVar(&o.json, "json", false, "print only the JSON line")
 	flag.IntVar(&o.workers, "workers", runtime.GOMAXPROCS(0), "goroutines for parsing, fitting and cross-validation")
 	flag.IntVar(&o.folds, "fold-workers", 1, "cross-validation folds fitted at once, each fit using -workers goroutines (more holds more folds in memory at once)")
-	flag.Float64Var(&o.memLimit, "memlimit", 3.5, "soft limit on the Go heap (debug.SetMemoryLimit) as a multiple of the input file's size; 0 leaves the heap to GOGC alone; ignored when GOMEMLIMIT is set")
+	flag.Float64Var(&o.memLimit, "memlimit", 3, "soft limit on the Go heap (debug.SetMemoryLimit) as a multiple of the input file's size; 0 leaves the heap to GOGC alone; ignored when GOMEMLIMIT is set")
 	flag.StringVar(&o.save, "save", "", "save the fitted pipeline (cleaning included) and its manifest to this file")
 	flag.StringVar(&o.progress, "progress", "auto", "progress bar on stderr: auto (when a terminal), on, off")
 	flag.StringVar(&o.split, "split", "numpy", "hold-out split: numpy (the rows scikit-learn's train_test_split draws with random_state=0) or mlpipe (evaluate.TrainTestSplit, seed 0)")
@@ -317,7 +317,7 @@ func run(ctx context.Context, o options, stdout, stderr io.Writer) error {
 	// cv
 	start = time.Now()
 	cv, err := evaluate.CrossValidate(ctx, spec.Learner(), data, target, evaluate.CVOptions{
-		Splitter: reordered{evaluate.StratifiedKFold{K: 5, Shuffle: true, Seed: 0}, order},
+		Splitter: newReordered(evaluate.StratifiedKFold{K: 5, Shuffle: true, Seed: 0}, order),
 		Scorers:  []evaluate.Scorer{evaluate.ScoreROCAUC},
 		Workers:  cmp.Or(o.folds, workers),
 	})
@@ -348,7 +348,17 @@ func run(ctx context.Context, o options, stdout, stderr io.Writer) error {
 // same order as on the data in its first order, so its scores are the same.
 type reordered struct {
 	evaluate.Splitter
-	orig []int
+	orig []int32
+}
+
+// newReordered returns s for data stored in the order orig, which it keeps
+// as int32 (the order lives through the cross-validation).
+func newReordered(s evaluate.Splitter, orig []int) reordered {
+	o := make([]int32, len(orig))
+	for k, i := range orig {
+		o[k] = int32(i)
+	}
+	return reordered{s, o}
 }
 
 // Split makes the folds of y, given in the stored order.
@@ -682,9 +692,9 @@ func printJSON(w io.Writer, r *result) error {
 }
 
 // setMemoryLimit sets the soft limit on the Go heap that o asks for, unless
-// GOMEMLIMIT set one. The data held at once peaks near three times the
-// input's size (the cleaned columns, a fold's rows and their imputed and
-// scaled copies); by default the collector lets the heap grow to twice what
+// GOMEMLIMIT set one. The data held at once peaks near 2.8 times the
+// input's size (the cleaned columns, the folds' row numbers, a fold's rows
+// and their imputed copies); by default the collector lets the heap grow to twice what
 // it holds after each cycle, so the process would reach twice that. Near
 // the limit it collects more often instead, which costs little here: the
 // heap is mostly large slices of numbers, which it does not scan.

@@ -247,7 +247,7 @@ func TestReordered(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := reordered{s, orig}.Split(stored)
+	got, err := newReordered(s, orig).Split(stored)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -263,7 +263,7 @@ func TestReordered(t *testing.T) {
 			}
 		}
 	}
-	if _, err := (reordered{s, orig[1:]}).Split(stored); err == nil {
+	if _, err := newReordered(s, orig[1:]).Split(stored); err == nil {
 		t.Error("a short order was accepted")
 	}
 }
