@@ -141,6 +141,12 @@ type imputePartial struct {
 	cols    columnSet
 	moments []Moments         // Mean
 	samples []Sample          // Median
+	// pending holds, per column, the value slices of the batches added for
+	// an exact median and not yet copied into samples. Frames are
+	// immutable, so referring to their columns is safe; Finish copies one
+	// column at a time (or as many as there are workers), so a fit holds a
+	// few columns' copies at once instead of every column's.
+	pending [][][]float64
 	fcounts []Counts[float64] // MostFrequent, float columns
 	ccounts []Counts[string]  // MostFrequent, categorical columns
 	bcounts [][3]int64        // MostFrequent, bool columns: false, true, missing
@@ -187,6 +193,9 @@ func (p *imputePartial) Add(ctx context.Context, batch *frame.Frame) error {
 			p.samples[i].Limit = p.spec.MaxValues
 		}
 	}
+	if p.pending == nil {
+		p.pending = make([][][]float64, n)
+	}
 	for i, c := range cols {
 		if fc, ok := c.(*frame.FloatColumn); ok {
 			if err := checkFinite(p.step()+" fit", p.cols.names[i], fc.Values()); err != nil {
@@ -213,6 +222,10 @@ func (p *imputePartial) Add(ctx context.Context, batch *frame.Frame) error {
 		case *frame.FloatColumn:
 			switch p.spec.Strategy {
 			case Median:
+				if p.spec.MaxValues == 0 {
+					p.pending[i] = append(p.pending[i], c.Values()) // each column's own goroutine
+					return nil
+				}
 				p.samples[i].AddBatch(c.Values())
 			case MostFrequent:
 				for _, x := range c.Values() {
@@ -257,11 +270,38 @@ func (p *imputePartial) Add(ctx context.Context, batch *frame.Frame) error {
 	})
 }
 
+// settle copies the pending batch values into the samples.
+func (p *imputePartial) settle() {
+	for i, vs := range p.pending {
+		for _, v := range vs {
+			p.samples[i].AddBatch(v)
+		}
+		p.pending[i] = nil
+	}
+}
+
+// median returns the median and the missing count of column i: from its
+// sample and, for the batches still pending, from a copy of their present
+// values made here and dropped on return.
+func (p *imputePartial) median(i int) (med float64, missing, present int64) {
+	s := p.samples[i]
+	if i >= len(p.pending) || len(p.pending[i]) == 0 {
+		return s.Median(), s.Missing, s.Len()
+	}
+	tmp := Sample{Values: slices.Clone(s.Values), Missing: s.Missing}
+	for _, v := range p.pending[i] {
+		tmp.AddBatch(v)
+	}
+	return tmp.Median(), tmp.Missing, tmp.Len()
+}
+
 func (p *imputePartial) Merge(other Partial) error {
 	o, ok := other.(*imputePartial)
 	if !ok || !reflect.DeepEqual(p.spec, o.spec) {
 		return mergeError(p.step(), other)
 	}
+	p.settle()
+	o.settle()
 	if more, err := p.cols.merge(p.step(), &o.cols); !more || err != nil {
 		return err
 	}
@@ -294,8 +334,10 @@ func (p *imputePartial) Finish() (Fitted, error) {
 		return nil, err
 	}
 	medians := make([]float64, len(p.samples))
+	medMissing := make([]int64, len(p.samples))
+	medPresent := make([]int64, len(p.samples))
 	if p.spec.Strategy == Median {
-		eachSample(p.samples, func(i int, s *Sample) { medians[i] = s.Median() })
+		eachSample(p.samples, func(i int, _ *Sample) { medians[i], medMissing[i], medPresent[i] = p.median(i) })
 	}
 	out := &Imputer{Strategy: p.spec.Strategy, Columns: make([]ImputeColumn, len(p.cols.names))}
 	for i, name := range p.cols.names {
@@ -306,8 +348,7 @@ func (p *imputePartial) Finish() (Fitted, error) {
 			m := p.moments[i]
 			ic.Missing, ic.Value, ok = m.Missing, m.Mean, m.N > 0
 		case Median:
-			smp := &p.samples[i]
-			ic.Missing, ic.Value, ok = smp.Missing, medians[i], smp.Len() > 0
+			ic.Missing, ic.Value, ok = medMissing[i], medians[i], medPresent[i] > 0
 		case MostFrequent:
 			switch ic.Kind {
 			case frame.Float:

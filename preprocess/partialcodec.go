@@ -231,6 +231,7 @@ func (p *sparsePartial) wire() *partialWire {
 
 func (p *imputePartial) wireKind() string { return p.step() }
 func (p *imputePartial) wire() *partialWire {
+	p.settle()
 	w := &partialWire{Kind: p.wireKind(), Moments: p.moments, Samples: samplesToWire(p.samples),
 		FCounts: p.fcounts, CCounts: p.ccounts, BCounts: p.bcounts, Missing: p.missing}
 	p.cols.toWire(w)
