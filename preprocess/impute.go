@@ -139,8 +139,8 @@ func (s ImputeSpec) Begin() Partial {
 type imputePartial struct {
 	spec    ImputeSpec
 	cols    columnSet
-	moments []Moments         // Mean
-	samples []Sample          // Median
+	moments []Moments // Mean
+	samples []Sample  // Median
 	// pending holds, per column, the value slices of the batches added for
 	// an exact median and not yet copied into samples. Frames are
 	// immutable, so referring to their columns is safe; Finish copies one
