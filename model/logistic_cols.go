@@ -43,16 +43,10 @@ func (lp *logisticProblem) chunkCols(s *logisticScratch, blk *logisticBlock, bet
 			sw = lp.sw[lo+ii]
 		}
 		weight += sw
-		zi := z[ii] + b
-		t := float64(lp.codes[lo+ii])
-		e := math.Exp(-math.Abs(zi))
-		loss += sw * (max(zi, 0) + math.Log1p(e) - t*zi)
-		prob := 1 / (1 + e)
-		if zi < 0 {
-			prob = e / (1 + e)
-		}
-		res[ii] = sw * (prob - t)
-		gb += res[ii]
+		l, r, e := binaryTerm(z[ii]+b, float64(lp.codes[lo+ii]), sw)
+		loss += l
+		res[ii] = r
+		gb += r
 		if ii < mh {
 			hs[ii] = math.Sqrt(sw*e) / (1 + e) // sqrt(sw·p·(1-p))
 		}

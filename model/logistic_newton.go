@@ -254,18 +254,10 @@ func (lp *logisticProblem) chunk(s *logisticScratch, blk *logisticBlock, beta []
 				sw = lp.sw[lo+ii]
 			}
 			weight += sw
-			zi := z[ii] + b
-			t := float64(lp.codes[lo+ii])
-			// One exponential serves the loss, the probability and the
-			// Hessian weight: e = exp(-|z|).
-			e := math.Exp(-math.Abs(zi))
-			loss += sw * (max(zi, 0) + math.Log1p(e) - t*zi)
-			prob := 1 / (1 + e)
-			if zi < 0 {
-				prob = e / (1 + e)
-			}
-			res[ii] = sw * (prob - t)
-			gb += res[ii]
+			l, r, e := binaryTerm(z[ii]+b, float64(lp.codes[lo+ii]), sw)
+			loss += l
+			res[ii] = r
+			gb += r
 			if ii < mh {
 				h := math.Sqrt(sw*e) / (1 + e) // sqrt(sw·p·(1-p))
 				for j, v := range lp.x.row(lo + ii) {
@@ -726,4 +718,19 @@ func (lp *logisticProblem) centreShift(beta []float64) {
 			beta[r*d+j] -= s
 		}
 	}
+}
+
+// binaryTerm returns one row's part of the binary logistic loss and its
+// gradient: the weighted loss sw·(log(1+exp(z)) − t·z), the residual
+// sw·(p − t) with p = 1/(1+exp(−z)), and e = exp(−|z|), which also gives
+// the Hessian weight. One exponential serves all three, and the forms
+// used stay finite for any z.
+func binaryTerm(z, t, sw float64) (loss, res, e float64) {
+	e = math.Exp(-math.Abs(z))
+	loss = sw * (max(z, 0) + math.Log1p(e) - t*z)
+	p := 1 / (1 + e)
+	if z < 0 {
+		p = e / (1 + e)
+	}
+	return loss, sw * (p - t), e
 }
