@@ -10,27 +10,36 @@
 //
 //   - [github.com/mlpipe/mlpipe/frame]: the columnar table every stage passes
 //     around — float (NaN missing), dictionary-encoded categorical, string,
-//     time and bool columns; immutable values.
+//     time and bool columns; immutable values sharing untouched columns.
 //   - [github.com/mlpipe/mlpipe/etl]: Extractor, Transformer and Loader with
-//     func adapters; a streaming, parallel CSV reader emitting bounded batches,
-//     an atomic CSV writer, in-memory sources and sinks, parse errors that name
-//     the source, line and column, and a rejects policy.
-//   - [github.com/mlpipe/mlpipe/preprocess]: cleaning as fit/transform steps —
-//     missing-value spellings, numbers, booleans and dates from text,
-//     imputation, scaling, one-hot encoding — at scikit-learn parity, fitted
-//     on statistics that merge.
+//     func adapters; sources for CSV/TSV (parallel, gzip, globs), JSON and
+//     JSON Lines, Parquet, SQL (PostgreSQL, SQLite) and paginated HTTP APIs
+//     (rate-limited, retried, cached); sinks for files (written atomically)
+//     and SQL (one transaction, COPY, upsert); parse errors that name the
+//     source, line and column, and a rejects policy.
+//   - [github.com/mlpipe/mlpipe/preprocess]: cleaning and encoding as
+//     fit/transform steps — missing-value spellings, numbers, booleans and
+//     dates from text, imputation, outliers, scaling, encoding, column
+//     selection — at scikit-learn parity, fitted on statistics that merge.
 //   - [github.com/mlpipe/mlpipe/features]: date parts, cyclical encodings,
-//     text vectorisers and more feature steps.
+//     polynomial terms, bins, text vectorisers, feature selection.
 //   - [github.com/mlpipe/mlpipe/model]: models behind one small Model
-//     interface (linear and logistic regression among them), saved as
+//     interface — baselines, linear, ridge, lasso, elastic net, logistic,
+//     naive Bayes, k-nearest neighbours, trees and forests — saved as
 //     versioned JSON.
 //   - [github.com/mlpipe/mlpipe/evaluate]: splits, cross-validation run
-//     concurrently, metrics matching scikit-learn, reports and plots.
-//   - [github.com/mlpipe/mlpipe/cache]: one Cache interface, an in-memory
-//     backend, typed cache-aside with singleflight.
+//     concurrently, metrics matching scikit-learn, curves, overfitting
+//     diagnosis, search; [github.com/mlpipe/mlpipe/evaluate/plots] draws them.
+//   - [github.com/mlpipe/mlpipe/cache]: one Cache interface with memory, Redis
+//     and tiered backends, and the caching strategies (typed cache-aside with
+//     singleflight, read-through, write-through, write-behind, tags).
 //   - [github.com/mlpipe/mlpipe/pipeline]: the generic streaming Flow (From,
 //     Then, To) with bounded workers and back-pressure, and the ML pipeline:
-//     steps and a model fitted as one value, saved, loaded and served.
+//     steps and a model fitted as one value, run as a Training with a report,
+//     saved, loaded and served.
+//
+// The module github.com/mlpipe/mlpipe/beam (in beam/, with its own go.mod)
+// runs the same steps on Apache Beam.
 //
 // Dependencies point one way: frame depends on nothing of ours; etl,
 // preprocess, features and model build on frame; evaluate on those; pipeline
