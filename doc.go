@@ -41,9 +41,9 @@
 // The module github.com/mlpipe/mlpipe/beam (in beam/, with its own go.mod)
 // runs the same steps on Apache Beam.
 //
-// Dependencies point one way: frame depends on nothing of ours; etl,
-// preprocess, features and model build on frame; evaluate on those; pipeline
-// composes them all; cache stands alone.
+// Dependencies point one way: frame, model (on gonum) and cache depend on
+// nothing of ours; etl, preprocess and features build on frame; evaluate on
+// frame and model; pipeline composes them all.
 //
 // # A first program
 //
