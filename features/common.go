@@ -10,14 +10,11 @@ import (
 	"github.com/mlpipe/mlpipe/preprocess"
 )
 
-// A FeatureNamer reports the names of the columns a fitted step's Transform
-// returns for a frame whose columns are named in, in order, without
-// transforming any data: scikit-learn's get_feature_names_out. Every fitted
-// step of this package implements it. It returns an error when in lacks a
-// column the step needs.
-type FeatureNamer interface {
-	FeatureNamesOut(in []string) ([]string, error)
-}
+// FeatureNamer is [preprocess.FeatureNamer]: a fitted step that tells the
+// names of its output columns without transforming any data
+// (scikit-learn's get_feature_names_out). Every fitted step of this package
+// and of package preprocess implements it.
+type FeatureNamer = preprocess.FeatureNamer
 
 // FeatureNamesOut returns the column names after applying the fitted steps
 // in order to a frame with columns in, so that a pipeline's matrix feature
