@@ -211,6 +211,9 @@ func run(ctx context.Context, w io.Writer, o options) error {
 	for _, p := range paths {
 		fmt.Fprintln(w, "wrote", filepath.Join(filepath.Base(dir), filepath.Base(p)))
 	}
+	if o.outDir == "" {
+		fmt.Fprintln(w, "(in a temporary directory removed at exit: keep them with -out DIR)")
+	}
 
 	// Deploy, the serving side: load the artifact as a server would and
 	// predict JSON records, which carry only the input columns.
