@@ -61,7 +61,10 @@ func TestLoad(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Requests != 300 || res.Records != 600 || res.Errors != 0 || res.ServerRecs != 600 || res.CacheHits < 590 {
+	// 10 distinct records from 4 clients: each record is missed at most
+	// once per client (clients racing on a record before it is cached),
+	// and hit from then on.
+	if res.Requests != 300 || res.Records != 600 || res.Errors != 0 || res.ServerRecs != 600 || res.CacheHits < 600-4*10 {
 		t.Errorf("result %+v", res)
 	}
 	if res.P50Micros > res.P99Micros || res.P99Micros > res.MaxMicros || res.RPS <= 0 {
