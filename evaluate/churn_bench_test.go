@@ -2,17 +2,14 @@ package evaluate_test
 
 import (
 	"context"
-	"encoding/binary"
 	"fmt"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"sync"
 	"syscall"
 	"testing"
 
 	"github.com/mlpipe/mlpipe/evaluate"
 	"github.com/mlpipe/mlpipe/frame"
+	"github.com/mlpipe/mlpipe/internal/churnbench"
 	"github.com/mlpipe/mlpipe/model"
 )
 
@@ -38,27 +35,11 @@ func churnFrame(b *testing.B) *frame.Frame {
 }
 
 func readChurn() (*frame.Frame, error) {
-	path, err := churnFile("../model/testdata/bench_churn.py")
+	x, p, y, err := churnbench.Load("..")
 	if err != nil {
 		return nil, err
 	}
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	var shape [2]int64
-	if err := binary.Read(f, binary.LittleEndian, &shape); err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	n, p := int(shape[0]), int(shape[1])
-	if n != churnRows || p < 1 || p > 1000 {
-		return nil, fmt.Errorf("%s: %d×%d, want %d rows", path, n, p, churnRows)
-	}
-	x := make([]float64, n*p)
-	if err := binary.Read(f, binary.LittleEndian, x); err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
+	n := len(y)
 	series := make([]frame.Series, 0, p+1)
 	for j := range p {
 		col := make([]float64, n)
@@ -67,43 +48,7 @@ func readChurn() (*frame.Frame, error) {
 		}
 		series = append(series, frame.Floats(fmt.Sprintf("x%d", j), col))
 	}
-	y := make([]float64, n)
-	if err := binary.Read(f, binary.LittleEndian, y); err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
 	return frame.New(append(series, frame.Floats("churned", y))...)
-}
-
-// churnRows is the size of the churn benchmark data.
-const churnRows = 1_000_000
-
-// churnFile returns the path of the churn matrix, making it (and the CSV
-// it comes from, with $MLPIPE_GEN_CHURN, default
-// ../bench/gen_churn.py) with python3 when missing, as
-// model/churn_bench_test.go does.
-func churnFile(script string) (string, error) {
-	dir := os.Getenv("MLPIPE_CHURN_DIR")
-	if dir == "" {
-		dir = os.TempDir()
-	}
-	csv := filepath.Join(dir, fmt.Sprintf("churn-%d.csv", churnRows))
-	path := filepath.Join(dir, fmt.Sprintf("churn-%d.f64", churnRows))
-	if _, err := os.Stat(path); err == nil {
-		return path, nil
-	}
-	if _, err := os.Stat(csv); err != nil {
-		gen := os.Getenv("MLPIPE_GEN_CHURN")
-		if gen == "" {
-			gen = "../bench/gen_churn.py"
-		}
-		if out, err := exec.Command("python3", gen, fmt.Sprint(churnRows), csv).CombinedOutput(); err != nil {
-			return "", fmt.Errorf("%s: %v %s", gen, err, out)
-		}
-	}
-	if out, err := exec.Command("/usr/bin/python3", script, "matrix", csv, path).CombinedOutput(); err != nil {
-		return "", fmt.Errorf("%s: %v %s", script, err, out)
-	}
-	return path, nil
 }
 
 // BenchmarkCrossValidateChurn: 5-fold stratified cross-validation (not

@@ -30,6 +30,16 @@ func keep(step string, in []string, needed []string) ([]string, error) {
 	return slices.Clone(in), nil
 }
 
+// without returns in without the columns drop, after checking it holds
+// each of them.
+func without(step string, in, drop []string) ([]string, error) {
+	out, err := keep(step, in, drop)
+	if err != nil {
+		return nil, err
+	}
+	return slices.DeleteFunc(out, func(n string) bool { return slices.Contains(drop, n) }), nil
+}
+
 // names returns the Name of each fitted column.
 func names[T any](cols []T, name func(T) string) []string {
 	out := make([]string, len(cols))
@@ -147,11 +157,7 @@ func (m *MissingIndicatorStep) FeatureNamesOut(in []string) ([]string, error) {
 
 // FeatureNamesOut returns in without the dropped columns.
 func (d *ColumnDropper) FeatureNamesOut(in []string) ([]string, error) {
-	out, err := keep("drop sparse", in, d.Columns)
-	if err != nil {
-		return nil, err
-	}
-	return slices.DeleteFunc(out, func(n string) bool { return slices.Contains(d.Columns, n) }), nil
+	return without("drop sparse", in, d.Columns)
 }
 
 // FeatureNamesOut returns in with each encoded column replaced, at its
@@ -179,11 +185,10 @@ func (e *OneHotEncoder) FeatureNamesOut(in []string) ([]string, error) {
 // FeatureNamesOut returns in without the hashed columns, then the hashed
 // output columns.
 func (h *Hasher) FeatureNamesOut(in []string) ([]string, error) {
-	out, err := keep("hash", in, h.Columns)
+	out, err := without("hash", in, h.Columns)
 	if err != nil {
 		return nil, err
 	}
-	out = slices.DeleteFunc(out, func(n string) bool { return slices.Contains(h.Columns, n) })
 	out = append(out, h.FeatureNames()...)
 	return out, uniqueOut("hash", out)
 }
@@ -203,11 +208,7 @@ func (c *ColumnTransformer) FeatureNamesOut(in []string) ([]string, error) {
 			return nil, fmt.Errorf("column transform part on %q: %w", c.Columns[i], err)
 		}
 	}
-	out, err := keep("column transform", out, c.Dropped)
-	if err != nil {
-		return nil, err
-	}
-	return slices.DeleteFunc(out, func(n string) bool { return slices.Contains(c.Dropped, n) }), nil
+	return without("column transform", out, c.Dropped)
 }
 
 // uniqueOut returns an error wrapping frame.ErrDuplicate for a name that

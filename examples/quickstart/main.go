@@ -29,7 +29,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -277,7 +276,7 @@ func diagnose(ctx context.Context, w io.Writer, data *frame.Frame) (*evaluate.Di
 		cv   *evaluate.CVResult
 	}{{"logistic regression", cv}, {"baseline (class prior)", bcv}} {
 		fmt.Fprintf(w, "  %-27s %8.3f   %6.3f ± %.3f\n", r.name,
-			mean(r.cv.TrainScores("roc_auc")), r.cv.Mean("roc_auc"), r.cv.Std("roc_auc"))
+			r.cv.TrainMean("roc_auc"), r.cv.Mean("roc_auc"), r.cv.Std("roc_auc"))
 	}
 	diag, err := evaluate.Diagnose(cv, "roc_auc", bcv.Mean("roc_auc"))
 	if err != nil {
@@ -312,7 +311,7 @@ func drawPlots(ctx context.Context, dir string, rep *pipeline.RunReport, curve *
 		return nil, err
 	}
 	roc, err := plots.ROC("Churn, held-out customers", plots.Scores{
-		Name: "logistic regression", YTrue: yTest, Score: mat1(proba)})
+		Name: "logistic regression", YTrue: yTest, Score: mat.Col(nil, 1, proba)})
 	if err != nil {
 		return nil, err
 	}
@@ -336,24 +335,6 @@ func drawPlots(ctx context.Context, dir string, rep *pipeline.RunReport, curve *
 		paths = append(paths, path)
 	}
 	return paths, nil
-}
-
-// mat1 returns column 1 of a probability matrix: P(class 1).
-func mat1(p *mat.Dense) []float64 {
-	r, _ := p.Dims()
-	out := make([]float64, r)
-	for i := range out {
-		out[i] = p.At(i, 1)
-	}
-	return out
-}
-
-func mean(v []float64) float64 {
-	s := 0.0
-	for _, x := range v {
-		s += x
-	}
-	return s / math.Max(float64(len(v)), 1)
 }
 
 type weight struct {
